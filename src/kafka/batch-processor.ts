@@ -1,0 +1,128 @@
+/**
+ * One kafkajs batch of one partition, processed to the end.
+ *
+ *   batch ─▶ cut into units ─▶ (gate: in-flight bytes) ─▶ UnitRunner, concurrently
+ *                                                           │ acked, out of order
+ *   commit ◀── contiguous acked prefix ◀── OffsetTracker ◀──┘
+ *
+ * Units start in offset order and may finish in any order; after each ack the
+ * contiguous acked prefix is resolved and committed (explicit offset, last + 1),
+ * one commit at a time per partition. A unit that fails (abort, fatal Firehose
+ * error) blocks the prefix: nothing at or after it is committed, so kafkajs
+ * redelivers it to whoever owns the partition next.
+ */
+import type { KafkaMessage } from 'kafkajs';
+import { AbortedError } from '../errors';
+import type { Logger } from '../logging/types';
+import { cutUnits, valueBytes } from '../pipeline/units';
+import { OffsetTracker } from './offset-tracker';
+import type { Unit, UnitReport } from './unit-runner';
+
+export interface BatchInput {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** Highest offset in the fetched batch, control records included. */
+  lastOffset: string;
+}
+
+export interface InFlightGate {
+  waitForRoom(bytes: number, signal: AbortSignal): Promise<void>;
+  reserve(bytes: number): void;
+  release(bytes: number): void;
+}
+
+export interface BatchContext {
+  runUnit(unit: Unit, signal: AbortSignal): Promise<UnitReport>;
+  gate: InFlightGate;
+  /** Resolve (kafkajs bookkeeping) and commit `nextOffset` = last acked + 1. */
+  commit(nextOffset: string): Promise<void>;
+  /** True once a graceful stop has begun: start no new units. */
+  stopping(): boolean;
+  nextUnitId(): number;
+  maxMessages: number;
+  maxUnitBytes: number;
+  logger: Logger;
+  onUnitAcked?(unit: Unit, report: UnitReport, seconds: number): void;
+  onGateChange?(): void;
+  now(): number;
+}
+
+export interface BatchOutcome {
+  units: number;
+  started: number;
+  acked: number;
+  committedOffset: string | null;
+}
+
+export async function processBatch(batch: BatchInput, ctx: BatchContext, signal: AbortSignal): Promise<BatchOutcome> {
+  const slices = cutUnits(batch.messages, ctx.maxMessages, ctx.maxUnitBytes);
+  const tracker = new OffsetTracker(batch.topic, batch.partition);
+  const units: Unit[] = slices.map((messages) => ({
+    id: ctx.nextUnitId(),
+    topic: batch.topic,
+    partition: batch.partition,
+    messages,
+  }));
+  units.forEach((u, i) => {
+    const last = i === units.length - 1 ? maxOffset(u.messages[u.messages.length - 1].offset, batch.lastOffset) : u.messages[u.messages.length - 1].offset;
+    tracker.register(u.id, u.messages[0].offset, last);
+  });
+
+  let failure: unknown;
+  let commitChain: Promise<void> = Promise.resolve();
+  const commitPrefix = (): Promise<void> => {
+    commitChain = commitChain.then(async () => {
+      const next = tracker.takeCommittable();
+      if (next !== null) await ctx.commit(next);
+    });
+    return commitChain;
+  };
+
+  const running: Promise<void>[] = [];
+  let started = 0;
+  let acked = 0;
+  for (const unit of units) {
+    if (signal.aborted || ctx.stopping() || failure !== undefined) break;
+    const bytes = unit.messages.reduce((n, m) => n + valueBytes(m), 0);
+    try {
+      await ctx.gate.waitForRoom(bytes, signal);
+    } catch {
+      break; // aborted while waiting for room
+    }
+    if (signal.aborted || ctx.stopping()) break;
+    ctx.gate.reserve(bytes);
+    ctx.onGateChange?.();
+    started += 1;
+    const t0 = ctx.now();
+    running.push(
+      ctx
+        .runUnit(unit, signal)
+        .then(async (report) => {
+          tracker.ack(unit.id);
+          acked += 1;
+          ctx.onUnitAcked?.(unit, report, (ctx.now() - t0) / 1000);
+          await commitPrefix();
+        })
+        .catch((err: unknown) => {
+          tracker.fail(unit.id);
+          if (failure === undefined) failure = err;
+        })
+        .finally(() => {
+          ctx.gate.release(bytes);
+          ctx.onGateChange?.();
+        }),
+    );
+  }
+  await Promise.all(running);
+  await commitChain.catch((err: unknown) => {
+    if (failure === undefined) failure = err;
+  });
+  if (failure !== undefined) throw failure;
+  if (signal.aborted) throw new AbortedError('batch abandoned');
+  return { units: units.length, started, acked, committedOffset: tracker.committedOffset };
+}
+
+function maxOffset(a: string, b: string): string {
+  return BigInt(a) >= BigInt(b) ? a : b;
+}

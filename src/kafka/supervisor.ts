@@ -1,0 +1,245 @@
+/**
+ * The supervisor: the main thread's owner of the Kafka consumer.
+ *
+ *  Kafka (mTLS) ──fetch──▶ kafkajs runner ──eachBatch(partition p)──▶ processBatch
+ *                                                                      │ units
+ *      commit(last acked + 1) ◀── OffsetTracker ◀── acked ◀── UnitRunner ──▶ Piscina workers
+ *                                                                      └──▶ Firehose dispatcher
+ *  heartbeat every second while a batch is in progress (workers, rate limit,
+ *  Firehose backoff) so the group does not rebalance under a long wait.
+ *
+ * Lifecycle contract:
+ *  - start():     connect, subscribe, run. Resolves once consuming.
+ *  - stop():      graceful. Stop fetching (pause), start no new units, drain
+ *                 in-flight units until `drainTimeoutMs`, commit what is acked,
+ *                 then abandon the rest (uncommitted → redelivered) and leave the group.
+ *  - terminate(): abandon everything now, commit nothing more, disconnect.
+ *  - done:        resolves when consumption has ended: 'stopped' or 'fatal'.
+ *
+ * kafkajs caveats that shape this file (read in kafkajs/src/consumer/runner.js):
+ *  - eachBatchAutoResolve must be false and autoCommit false (DESIGN invariant 1).
+ *  - runner.commitOffsets() is a no-op once the runner is stopping, so commits go
+ *    through the eachBatch payload's commitOffsetsIfNecessary(offsets), and stop()
+ *    drains before it disconnects.
+ *  - a heartbeat that fails with REBALANCE_IN_PROGRESS is rethrown from eachBatch
+ *    so kafkajs rejoins; the batch's unfinished units are abandoned uncommitted.
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Clock } from '../clock';
+import { AbortedError, AppError } from '../errors';
+import type { Logger } from '../logging/types';
+import { processBatch, type BatchContext, type InFlightGate } from './batch-processor';
+import type { Unit, UnitReport } from './unit-runner';
+
+export type ConsumerPort = Pick<Consumer, 'connect' | 'subscribe' | 'run' | 'pause' | 'resume' | 'disconnect' | 'on' | 'events'>;
+
+export interface SupervisorEvents {
+  batchReceived(topic: string, partition: number, messages: number, bytes: number): void;
+  unitAcked(unit: Unit, report: UnitReport, seconds: number): void;
+  committed(topic: string, partition: number, nextOffset: string): void;
+  paused(reason: string): void;
+  resumed(): void;
+  rebalancing(): void;
+  fatal(err: unknown): void;
+}
+
+export interface SupervisorOptions {
+  topics: readonly string[];
+  fromBeginning: boolean;
+  partitionsConsumedConcurrently: number;
+  maxMessages: number;
+  maxUnitBytes: number;
+  drainTimeoutMs: number;
+  heartbeatEveryMs?: number;
+}
+
+export interface SupervisorDeps {
+  consumer: ConsumerPort;
+  runUnit(unit: Unit, signal: AbortSignal): Promise<UnitReport>;
+  gate: InFlightGate & { readonly shouldPause: boolean };
+  clock: Clock;
+  logger: Logger;
+  events: SupervisorEvents;
+}
+
+export type EndReason = { reason: 'stopped' } | { reason: 'fatal'; error: unknown };
+
+export class Supervisor {
+  private readonly lifetime = new AbortController();
+  private readonly active = new Set<Promise<void>>();
+  private stopping = false;
+  private paused = false;
+  private unitSeq = 0;
+  private endResolve!: (r: EndReason) => void;
+  readonly done: Promise<EndReason> = new Promise((resolve) => (this.endResolve = resolve));
+
+  constructor(
+    private readonly opts: SupervisorOptions,
+    private readonly deps: SupervisorDeps,
+  ) {}
+
+  async start(): Promise<void> {
+    const { consumer } = this.deps;
+    consumer.on(consumer.events.REBALANCING, () => this.deps.events.rebalancing());
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.opts.topics], fromBeginning: this.opts.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.track(this.onBatch(payload)),
+    });
+  }
+
+  /** Graceful stop; see the lifecycle contract above. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pauseAll('shutdown');
+    const drained = Promise.allSettled([...this.active]).then(() => true);
+    const timedOut = this.deps.clock.sleep(this.opts.drainTimeoutMs, this.lifetime.signal).then(
+      () => false,
+      () => false,
+    );
+    if (!(await Promise.race([drained, timedOut]))) {
+      this.deps.logger.warn('drain deadline reached; abandoning in-flight units (they will be redelivered)', {
+        drainTimeoutMs: this.opts.drainTimeoutMs,
+        activeBatches: this.active.size,
+      });
+    }
+    await this.finish({ reason: 'stopped' });
+  }
+
+  /** Abandon everything now; nothing more is committed. */
+  async terminate(): Promise<void> {
+    this.stopping = true;
+    await this.finish({ reason: 'stopped' });
+  }
+
+  private async finish(reason: EndReason): Promise<void> {
+    this.lifetime.abort(new AbortedError('supervisor stopping'));
+    await Promise.allSettled([...this.active]);
+    await this.deps.consumer.disconnect().catch((err: unknown) => {
+      this.deps.logger.warn('consumer disconnect failed', { error: (err as Error).message });
+    });
+    this.endResolve(reason);
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.active.add(p);
+    return p.finally(() => this.active.delete(p));
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.stopping || batch.messages.length === 0) return;
+    const bytes = batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+    this.deps.events.batchReceived(batch.topic, batch.partition, batch.messages.length, bytes);
+
+    const abort = new AbortController();
+    const onLifetimeAbort = (): void => abort.abort(this.lifetime.signal.reason);
+    this.lifetime.signal.addEventListener('abort', onLifetimeAbort, { once: true });
+    let rebalance: unknown;
+    const beat = setInterval(() => {
+      payload.heartbeat().catch((err: unknown) => {
+        if (isRebalanceError(err)) {
+          rebalance ??= err;
+          abort.abort(new AbortedError('partition revoked by rebalance'));
+        } else {
+          this.deps.logger.warn('heartbeat failed', { error: (err as Error).message });
+        }
+      });
+    }, this.opts.heartbeatEveryMs ?? 1000);
+
+    const ctx: BatchContext = {
+      runUnit: (unit, signal) => this.deps.runUnit(unit, signal),
+      gate: this.deps.gate,
+      commit: async (next) => {
+        payload.resolveOffset((BigInt(next) - 1n).toString());
+        try {
+          await payload.commitOffsetsIfNecessary({
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+          });
+        } catch (err) {
+          if (isRebalanceError(err)) {
+            rebalance ??= err;
+            abort.abort(new AbortedError('commit refused: group is rebalancing'));
+          }
+          throw err;
+        }
+        this.deps.events.committed(batch.topic, batch.partition, next);
+      },
+      stopping: () => this.stopping,
+      nextUnitId: () => ++this.unitSeq,
+      maxMessages: this.opts.maxMessages,
+      maxUnitBytes: this.opts.maxUnitBytes,
+      logger: this.deps.logger,
+      onUnitAcked: (unit, report, seconds) => this.deps.events.unitAcked(unit, report, seconds),
+      onGateChange: () => this.applyBackpressure(),
+      now: () => this.deps.clock.now(),
+    };
+
+    try {
+      await processBatch(
+        { topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: batch.lastOffset() },
+        ctx,
+        abort.signal,
+      );
+    } catch (err) {
+      if (rebalance !== undefined) {
+        this.deps.logger.info('rebalance: abandoning uncommitted work of the revoked batch', {
+          topic: batch.topic,
+          partition: batch.partition,
+        });
+        throw rebalance; // kafkajs rejoins the group
+      }
+      if (abort.signal.aborted || err instanceof AbortedError) return; // stopping: redelivered later
+      this.onFatal(err, batch.topic, batch.partition);
+    } finally {
+      clearInterval(beat);
+      this.lifetime.signal.removeEventListener('abort', onLifetimeAbort);
+    }
+  }
+
+  private onFatal(err: unknown, topic: string, partition: number): void {
+    if (this.stopping) return;
+    this.deps.logger.error('FATAL: delivery cannot continue; stopping consumption without committing the failed work', {
+      topic,
+      partition,
+      code: err instanceof AppError ? err.code : undefined,
+      error: (err as Error).message,
+    });
+    this.deps.events.fatal(err);
+    this.stopping = true;
+    this.pauseAll('fatal');
+    void this.finish({ reason: 'fatal', error: err });
+  }
+
+  /** Pause fetching while the in-flight cap is reached; resume when there is room. */
+  private applyBackpressure(): void {
+    if (this.stopping) return;
+    if (this.deps.gate.shouldPause && !this.paused) this.pauseAll('inflight');
+    else if (!this.deps.gate.shouldPause && this.paused) {
+      this.paused = false;
+      this.deps.consumer.resume(this.opts.topics.map((topic) => ({ topic })));
+      this.deps.events.resumed();
+    }
+  }
+
+  private pauseAll(reason: string): void {
+    if (this.paused) return;
+    this.paused = true;
+    try {
+      this.deps.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
+    } catch (err) {
+      this.deps.logger.warn('pause failed', { error: (err as Error).message });
+    }
+    this.deps.events.paused(reason);
+  }
+}
+
+/** kafkajs signals a rebalance through these protocol errors. */
+export function isRebalanceError(err: unknown): boolean {
+  const type = (err as { type?: string } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
+}

@@ -1,0 +1,66 @@
+/**
+ * A fake kafkajs consumer behind the supervisor's ConsumerPort: the test feeds
+ * batches through the registered eachBatch and observes pause/resume/commits.
+ */
+import type { Batch, ConsumerRunConfig, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { ConsumerPort } from '../../src/kafka/supervisor';
+
+export class FakeConsumer {
+  runConfig?: ConsumerRunConfig;
+  paused = 0;
+  resumed = 0;
+  disconnected = false;
+  commits: Array<{ topic: string; partition: number; offset: string }> = [];
+  resolved: string[] = [];
+  heartbeatError?: Error;
+  heartbeats = 0;
+
+  readonly port: ConsumerPort = {
+    connect: async () => undefined,
+    subscribe: async () => undefined,
+    run: async (config?: ConsumerRunConfig) => {
+      this.runConfig = config;
+    },
+    pause: () => {
+      this.paused += 1;
+    },
+    resume: () => {
+      this.resumed += 1;
+    },
+    disconnect: async () => {
+      this.disconnected = true;
+    },
+    on: (() => () => undefined) as unknown as ConsumerPort['on'],
+    events: { REBALANCING: 'consumer.rebalancing' } as unknown as ConsumerPort['events'],
+  };
+
+  /** Calls eachBatch like kafkajs does; resolves/rejects with eachBatch. */
+  deliver(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const last = messages[messages.length - 1]?.offset ?? '0';
+    const batch = {
+      topic,
+      partition,
+      messages,
+      highWatermark: String(BigInt(last) + 1n),
+      lastOffset: () => last,
+      firstOffset: () => messages[0]?.offset ?? null,
+      isEmpty: () => messages.length === 0,
+    } as unknown as Batch;
+    const payload = {
+      batch,
+      resolveOffset: (o: string) => this.resolved.push(o),
+      heartbeat: async () => {
+        this.heartbeats += 1;
+        if (this.heartbeatError) throw this.heartbeatError;
+      },
+      pause: () => () => undefined,
+      commitOffsetsIfNecessary: async (offsets?: { topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }) => {
+        for (const t of offsets?.topics ?? []) for (const p of t.partitions) this.commits.push({ topic: t.topic, partition: p.partition, offset: p.offset });
+      },
+      uncommittedOffsets: () => ({ topics: [] }),
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload;
+    return this.runConfig!.eachBatch!(payload);
+  }
+}

@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import { processBatch, type BatchContext } from '../../src/kafka/batch-processor';
+import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
+import { AbortedError } from '../../src/errors';
+import { silentLogger } from '../../src/logging/types';
+import { CountingGate, flush, jsonMessages } from '../support/kafka-fakes';
+
+/** A controllable unit runner: each unit waits until the test settles it. */
+class ManualUnits {
+  pending = new Map<number, { unit: Unit; resolve: (r: UnitReport) => void; reject: (e: unknown) => void }>();
+  run = (unit: Unit, signal: AbortSignal): Promise<UnitReport> =>
+    new Promise((resolve, reject) => {
+      this.pending.set(unit.id, { unit, resolve, reject });
+      signal.addEventListener('abort', () => reject(new AbortedError()), { once: true });
+    });
+  ack(id: number): void {
+    const p = this.pending.get(id)!;
+    p.resolve({ messages: p.unit.messages.length } as UnitReport);
+  }
+  fail(id: number, err: unknown): void {
+    this.pending.get(id)!.reject(err);
+  }
+}
+
+function context(units: ManualUnits, commits: string[], overrides: Partial<BatchContext> = {}): BatchContext {
+  let id = 0;
+  return {
+    runUnit: units.run,
+    gate: new CountingGate(),
+    commit: async (next) => {
+      commits.push(next);
+    },
+    stopping: () => false,
+    nextUnitId: () => ++id,
+    maxMessages: 10,
+    maxUnitBytes: 1 << 20,
+    logger: silentLogger,
+    now: () => 0,
+    ...overrides,
+  };
+}
+
+const batchOf = (count: number, lastOffset?: string) => {
+  const messages = jsonMessages(1000, count);
+  return { topic: 'scans', partition: 0, messages, lastOffset: lastOffset ?? messages[count - 1].offset };
+};
+
+describe('processBatch', () => {
+  it('cuts units and commits only the contiguous acked prefix as units finish out of order', async () => {
+    const units = new ManualUnits();
+    const commits: string[] = [];
+    const done = processBatch(batchOf(25), context(units, commits), new AbortController().signal);
+    await flush();
+    expect([...units.pending.keys()]).to.deep.equal([1, 2, 3]);
+    units.ack(3);
+    await flush();
+    expect(commits).to.deep.equal([]);
+    units.ack(1);
+    await flush();
+    expect(commits).to.deep.equal(['1010']);
+    units.ack(2);
+    const outcome = await done;
+    expect(commits).to.deep.equal(['1010', '1025']);
+    expect(outcome).to.include({ units: 3, started: 3, acked: 3, committedOffset: '1025' });
+  });
+
+  it('never commits past a failed unit and rethrows its error', async () => {
+    const units = new ManualUnits();
+    const commits: string[] = [];
+    const done = processBatch(batchOf(30), context(units, commits), new AbortController().signal);
+    await flush();
+    units.ack(1);
+    units.fail(2, new Error('ResourceNotFoundException'));
+    units.ack(3);
+    let caught: unknown;
+    await done.catch((e) => (caught = e));
+    expect((caught as Error).message).to.equal('ResourceNotFoundException');
+    expect(commits).to.deep.equal(['1010']);
+  });
+
+  it('commits past trailing control records when the whole batch is acked', async () => {
+    const units = new ManualUnits();
+    const commits: string[] = [];
+    const done = processBatch(batchOf(5, '1006'), context(units, commits), new AbortController().signal);
+    await flush();
+    units.ack(1);
+    await done;
+    expect(commits).to.deep.equal(['1007']);
+  });
+
+  it('abandons unfinished units on abort (rebalance) without committing them', async () => {
+    const units = new ManualUnits();
+    const commits: string[] = [];
+    const abort = new AbortController();
+    const done = processBatch(batchOf(20), context(units, commits), abort.signal);
+    await flush();
+    units.ack(1);
+    await flush();
+    abort.abort();
+    let caught: unknown;
+    await done.catch((e) => (caught = e));
+    expect(caught).to.be.instanceOf(AbortedError);
+    expect(commits).to.deep.equal(['1010']);
+  });
+
+  it('starts no new unit once stopping, and commits what finished', async () => {
+    const units = new ManualUnits();
+    const commits: string[] = [];
+    let stopping = false;
+    const gate = new CountingGate();
+    let release!: () => void;
+    gate.waitForRoom = () => new Promise<void>((r) => (release = r));
+    const done = processBatch(batchOf(20), context(units, commits, { stopping: () => stopping, gate }), new AbortController().signal);
+    await flush();
+    expect(units.pending.size).to.equal(0);
+    release();
+    await flush();
+    expect(units.pending.size).to.equal(1);
+    stopping = true;
+    release();
+    units.ack(1);
+    const outcome = await done;
+    expect(outcome).to.include({ units: 2, started: 1, acked: 1, committedOffset: '1010' });
+    expect(commits).to.deep.equal(['1010']);
+  });
+
+  it('releases every reserved in-flight byte, success or failure', async () => {
+    const units = new ManualUnits();
+    const gate = new CountingGate();
+    const done = processBatch(batchOf(20), context(units, [], { gate }), new AbortController().signal);
+    await flush();
+    expect(gate.inFlight).to.be.greaterThan(0);
+    units.ack(1);
+    units.fail(2, new Error('x'));
+    await done.catch(() => undefined);
+    expect(gate.inFlight).to.equal(0);
+  });
+});

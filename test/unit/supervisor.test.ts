@@ -1,0 +1,161 @@
+import { expect } from 'chai';
+import { systemClock } from '../../src/clock';
+import { AbortedError, FirehoseError } from '../../src/errors';
+import { BackpressureGate } from '../../src/flow/pause-state';
+import { Supervisor, type SupervisorEvents } from '../../src/kafka/supervisor';
+import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
+import { silentLogger } from '../../src/logging/types';
+import { FakeConsumer } from '../support/fake-consumer';
+import { flush, jsonMessages } from '../support/kafka-fakes';
+
+class Units {
+  waiting: Array<{ unit: Unit; resolve: () => void; reject: (e: unknown) => void }> = [];
+  run = (unit: Unit, signal: AbortSignal): Promise<UnitReport> =>
+    new Promise((resolve, reject) => {
+      this.waiting.push({ unit, resolve: () => resolve({ messages: unit.messages.length } as UnitReport), reject });
+      signal.addEventListener('abort', () => reject(new AbortedError()), { once: true });
+    });
+  ackAll(): void {
+    this.waiting.splice(0).forEach((w) => w.resolve());
+  }
+}
+
+const events = (): SupervisorEvents & { log: string[] } => {
+  const log: string[] = [];
+  return {
+    log,
+    batchReceived: () => log.push('batch'),
+    unitAcked: () => log.push('acked'),
+    committed: (_t, p, o) => log.push(`commit ${p}@${o}`),
+    paused: (r) => log.push(`paused ${r}`),
+    resumed: () => log.push('resumed'),
+    rebalancing: () => log.push('rebalancing'),
+    fatal: () => log.push('fatal'),
+  };
+};
+
+function setup(opts: { drainTimeoutMs?: number; cap?: number } = {}) {
+  const consumer = new FakeConsumer();
+  const units = new Units();
+  const ev = events();
+  const supervisor = new Supervisor(
+    {
+      topics: ['scans'],
+      fromBeginning: true,
+      partitionsConsumedConcurrently: 2,
+      maxMessages: 10,
+      maxUnitBytes: 1 << 20,
+      drainTimeoutMs: opts.drainTimeoutMs ?? 5_000,
+      heartbeatEveryMs: 5,
+    },
+    {
+      consumer: consumer.port,
+      runUnit: units.run,
+      gate: new BackpressureGate(opts.cap ?? 1 << 30),
+      clock: systemClock,
+      logger: silentLogger,
+      events: ev,
+    },
+  );
+  return { consumer, units, ev, supervisor };
+}
+
+describe('Supervisor', () => {
+  it('runs kafkajs with auto-resolve and auto-commit off (invariant 1)', async () => {
+    const { consumer, supervisor } = setup();
+    await supervisor.start();
+    expect(consumer.runConfig).to.include({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2 });
+  });
+
+  it('commits last + 1 once every unit of the batch is acked', async () => {
+    const { consumer, units, supervisor } = setup();
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 4, jsonMessages(50, 15));
+    await flush();
+    units.waiting[0].resolve();
+    await flush();
+    units.ackAll();
+    await batch;
+    expect(consumer.commits).to.deep.equal([
+      { topic: 'scans', partition: 4, offset: '60' },
+      { topic: 'scans', partition: 4, offset: '65' },
+    ]);
+    expect(consumer.resolved).to.deep.equal(['59', '64']);
+  });
+
+  it('heartbeats while units are in flight', async () => {
+    const { consumer, units, supervisor } = setup();
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(consumer.heartbeats).to.be.greaterThan(1);
+    units.ackAll();
+    await batch;
+  });
+
+  it('on a rebalance heartbeat error, abandons the batch uncommitted and rethrows so kafkajs rejoins', async () => {
+    const { consumer, supervisor } = setup();
+    await supervisor.start();
+    const rebalance = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+    consumer.heartbeatError = rebalance;
+    let caught: unknown;
+    await consumer.deliver('scans', 0, jsonMessages(0, 5)).catch((e) => (caught = e));
+    expect(caught).to.equal(rebalance);
+    expect(consumer.commits).to.deep.equal([]);
+  });
+
+  it('stop(): pauses fetching, drains in-flight units, commits them, then disconnects', async () => {
+    const { consumer, units, supervisor, ev } = setup();
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 1, jsonMessages(0, 5));
+    await flush();
+    const stopped = supervisor.stop();
+    await flush();
+    expect(consumer.paused).to.equal(1);
+    expect(consumer.disconnected).to.equal(false);
+    units.ackAll();
+    await stopped;
+    await batch;
+    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['5']);
+    expect(consumer.disconnected).to.equal(true);
+    expect(await supervisor.done).to.deep.equal({ reason: 'stopped' });
+    expect(ev.log).to.include('paused shutdown');
+  });
+
+  it('stop(): abandons units still running at the drain deadline, committing nothing for them', async () => {
+    const { consumer, supervisor } = setup({ drainTimeoutMs: 20 });
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 1, jsonMessages(0, 5));
+    await flush();
+    await supervisor.stop();
+    await batch;
+    expect(consumer.commits).to.deep.equal([]);
+    expect(consumer.disconnected).to.equal(true);
+  });
+
+  it('a non-retriable delivery error ends consumption as fatal without committing', async () => {
+    const { consumer, units, supervisor, ev } = setup();
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 2, jsonMessages(0, 5));
+    await flush();
+    const err = new FirehoseError('ResourceNotFoundException', 'stream not found', false);
+    units.waiting[0].reject(err);
+    await batch;
+    const end = await supervisor.done;
+    expect(end).to.deep.equal({ reason: 'fatal', error: err });
+    expect(consumer.commits).to.deep.equal([]);
+    expect(ev.log).to.include('fatal');
+  });
+
+  it('pauses the consumer when in-flight bytes reach the cap and resumes when they drain', async () => {
+    const { consumer, units, supervisor, ev } = setup({ cap: 10 });
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
+    await flush();
+    expect(consumer.paused).to.equal(1);
+    units.ackAll();
+    await batch;
+    expect(consumer.resumed).to.equal(1);
+    expect(ev.log).to.include.members(['paused inflight', 'resumed']);
+  });
+});

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { Semaphore } from '../../src/flow/semaphore';
+import { UnitRunner, type Unit } from '../../src/kafka/unit-runner';
+import { silentLogger } from '../../src/logging/types';
+import {
+  InlinePool,
+  RecordingDeadLetters,
+  RecordingDispatcher,
+  jsonMessages,
+  kafkaMessage,
+  testEncodeOptions,
+} from '../support/kafka-fakes';
+
+function setup(failWhen?: ConstructorParameters<typeof InlinePool>[0]) {
+  const pool = new InlinePool(failWhen);
+  const dispatcher = new RecordingDispatcher();
+  const deadLetters = new RecordingDeadLetters();
+  const runner = new UnitRunner({
+    pool,
+    dispatcher,
+    deadLetters,
+    encodeOptions: testEncodeOptions,
+    requestSlots: new Semaphore(2),
+    logger: silentLogger,
+  });
+  return { pool, dispatcher, deadLetters, runner };
+}
+
+const unitOf = (messages: Unit['messages']): Unit => ({ id: 1, topic: 'scans', partition: 3, messages });
+
+describe('UnitRunner', () => {
+  it('delivers every message of a unit exactly once', async () => {
+    const { runner, dispatcher, deadLetters } = setup();
+    const messages = jsonMessages(100, 20);
+    const report = await runner.run(unitOf(messages), new AbortController().signal);
+    expect(dispatcher.delivered.map((r) => JSON.parse(r).id)).to.deep.equal(messages.map((m) => JSON.parse(m.value!.toString()).id));
+    expect(deadLetters.letters).to.have.length(0);
+    expect(report).to.include({ messages: 20, delivered: 20, deadLettered: 0, workerAttempts: 1 });
+  });
+
+  it('dead-letters rejected messages with coordinates and delivers the rest', async () => {
+    const { runner, dispatcher, deadLetters } = setup();
+    const messages = [kafkaMessage(7, '{"id":"a"}'), kafkaMessage(8, '{not json'), kafkaMessage(9, '{"id":"c"}')];
+    const report = await runner.run(unitOf(messages), new AbortController().signal);
+    expect(dispatcher.delivered).to.have.length(2);
+    expect(deadLetters.letters).to.have.length(1);
+    expect(deadLetters.letters[0]).to.include({ topic: 'scans', partition: 3, offset: '8', code: 'INVALID_JSON' });
+    expect(deadLetters.letters[0].value!.toString()).to.equal('{not json');
+    expect(report).to.include({ delivered: 2, deadLettered: 1 });
+  });
+
+  it('retries a failed worker task once, then succeeds', async () => {
+    const { runner, pool, dispatcher } = setup((_req, call) => call === 1);
+    await runner.run(unitOf(jsonMessages(0, 5)), new AbortController().signal);
+    expect(pool.calls).to.have.length(2);
+    expect(dispatcher.delivered).to.have.length(5);
+  });
+
+  it('isolates the message that crashes the worker and dead-letters only it', async () => {
+    const poison = (req: { values: ArrayBuffer }) => Buffer.from(req.values).includes('CRASH');
+    const { runner, dispatcher, deadLetters } = setup((req) => poison(req));
+    const messages = [kafkaMessage(0, '{"id":"a"}'), kafkaMessage(1, '{"id":"CRASH"}'), kafkaMessage(2, '{"id":"c"}')];
+    const report = await runner.run(unitOf(messages), new AbortController().signal);
+    expect(dispatcher.delivered.map((r) => JSON.parse(r).id)).to.deep.equal(['a', 'c']);
+    expect(deadLetters.letters.map((l) => [l.offset, l.code, l.attempts])).to.deep.equal([['1', 'WORKER_CRASH', 2]]);
+    expect(report).to.include({ delivered: 2, deadLettered: 1 });
+  });
+
+  it('sends a fresh owned buffer on each attempt (the previous one was transferred)', async () => {
+    const { runner, pool } = setup((_r, call) => call === 1);
+    await runner.run(unitOf(jsonMessages(0, 3)), new AbortController().signal);
+    expect(pool.calls[0].values).to.not.equal(pool.calls[1].values);
+  });
+
+  it('propagates a dispatcher failure (the unit is not acked)', async () => {
+    const pool = new InlinePool();
+    const runner = new UnitRunner({
+      pool,
+      dispatcher: new RecordingDispatcher(false, () => new Error('ResourceNotFoundException')),
+      deadLetters: new RecordingDeadLetters(),
+      encodeOptions: testEncodeOptions,
+      requestSlots: new Semaphore(1),
+      logger: silentLogger,
+    });
+    let caught: unknown;
+    await runner.run(unitOf(jsonMessages(0, 2)), new AbortController().signal).catch((e) => (caught = e));
+    expect((caught as Error).message).to.equal('ResourceNotFoundException');
+  });
+});
