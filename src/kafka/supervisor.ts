@@ -24,6 +24,7 @@
  *  - a heartbeat that fails with REBALANCE_IN_PROGRESS is rethrown from eachBatch
  *    so kafkajs rejoins; the batch's unfinished units are abandoned uncommitted.
  */
+import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Clock } from '../clock';
 import { AbortedError, AppError } from '../errors';
@@ -76,7 +77,9 @@ export class Supervisor {
   constructor(
     private readonly opts: SupervisorOptions,
     private readonly deps: SupervisorDeps,
-  ) {}
+  ) {
+    setMaxListeners(0, this.lifetime.signal);
+  }
 
   async start(): Promise<void> {
     const { consumer } = this.deps;
@@ -137,6 +140,8 @@ export class Supervisor {
     this.deps.events.batchReceived(batch.topic, batch.partition, batch.messages.length, bytes);
 
     const abort = new AbortController();
+    // Every unit, request and sleep of the batch listens on this signal.
+    setMaxListeners(0, abort.signal);
     const onLifetimeAbort = (): void => abort.abort(this.lifetime.signal.reason);
     this.lifetime.signal.addEventListener('abort', onLifetimeAbort, { once: true });
     let rebalance: unknown;
