@@ -1,0 +1,160 @@
+/**
+ * The whole per-unit job a worker runs: validate, (envelope), encode, reject
+ * what can never be delivered, account sizes, (aggregate), copy every record
+ * into ONE new ArrayBuffer and plan the PutRecordBatch sub-batches.
+ *
+ * Rejections are results, never exceptions: one bad message never fails the
+ * unit; the supervisor dead-letters each rejection with its reason
+ * (DESIGN invariant 2). Pure apart from zlib.
+ */
+import { encodeMessage, envelopeMessage, hasRawNewline, isLineDelimitedJson, newlinesToSpaces } from './formats';
+import { messageView } from './pack';
+import { aggregate, planSubBatches } from './plan';
+import { addToSizeClasses, emptySizeClasses } from './size-classes';
+import { validateJson } from './validate';
+import type { EncodeOptions, MessageMeta, Rejection, RejectReason, UnitRequest, UnitResult } from './wire';
+
+export interface EncodedUnit {
+  result: UnitResult;
+  /** Every buffer of `result` that should be moved, not cloned, back to the main thread. */
+  transfer: ArrayBuffer[];
+}
+
+type Outcome = { ok: true; encoded: Buffer } | { ok: false; code: RejectReason; reason: string };
+
+interface MessageContext {
+  meta: MessageMeta;
+  topic: string;
+  partition: number;
+  options: EncodeOptions;
+}
+
+/** A record must fit a record and a whole request; config keeps maxRecordBytes below maxBytesPerBatch anyway. */
+function recordLimit(options: EncodeOptions): number {
+  return Math.min(options.limits.maxRecordBytes, options.limits.maxBytesPerBatch);
+}
+
+function reject(code: RejectReason, reason: string): Outcome {
+  return { ok: false, code, reason };
+}
+
+/**
+ * One message through the stages. JSON is checked when validateJson is on
+ * (with the depth cap) and also when the envelope is on, because the envelope
+ * splices the raw bytes in as a JSON value. Raw newlines in the line-delimited
+ * formats: see formats.ts.
+ */
+function encodeOne(raw: Uint8Array, ctx: MessageContext): Outcome {
+  const { options } = ctx;
+  let msg: Uint8Array = raw;
+  let knownValid = false;
+  if (options.validateJson || options.envelope) {
+    const depthCap = options.validateJson ? options.maxJsonDepth : Number.POSITIVE_INFINITY;
+    const check = validateJson(msg, depthCap);
+    if (!check.ok) return reject('INVALID_JSON', check.reason);
+    knownValid = true;
+  }
+  if (isLineDelimitedJson(options.format) && hasRawNewline(msg)) {
+    if (!knownValid) return reject('INVALID_JSON', 'raw newline in message');
+    msg = newlinesToSpaces(msg);
+  }
+  if (options.envelope) msg = envelopeMessage(msg, ctx.meta, ctx.topic, ctx.partition);
+  const encoded = encodeMessage(msg, options.format, options.gzipLevel);
+  const limit = recordLimit(options);
+  if (encoded.length > limit) {
+    return reject(
+      'OVERSIZED',
+      `encoded record is ${encoded.length} bytes, above the ${limit}-byte record limit (message is ${raw.length} bytes)`,
+    );
+  }
+  return { ok: true, encoded };
+}
+
+/** Never throws for a message's sake: an unexpected failure becomes an ENCODE_FAILED rejection. */
+function safeEncodeOne(raw: Uint8Array, ctx: MessageContext): Outcome {
+  try {
+    return encodeOne(raw, ctx);
+  } catch (err) {
+    // Name and code only: an error message might quote payload bytes.
+    const e = err as { name?: unknown; code?: unknown };
+    return reject('ENCODE_FAILED', `encoding failed: ${String(e?.code ?? e?.name ?? 'unknown error')}`);
+  }
+}
+
+export function encodeUnit(req: UnitRequest): EncodedUnit {
+  const count = req.valueBounds.length - 1;
+  const sizeClasses = emptySizeClasses();
+  const encoded: Buffer[] = [];
+  const accepted: number[] = [];
+  const rejected: Rejection[] = [];
+  let rawBytes = 0;
+
+  for (let i = 0; i < count; i++) {
+    const raw = messageView(req.values, req.valueBounds, i);
+    // Size classes and rawBytes describe the traffic as received, rejected messages included.
+    rawBytes += raw.length;
+    addToSizeClasses(sizeClasses, raw.length);
+    const ctx = { meta: req.meta[i], topic: req.topic, partition: req.partition, options: req.options };
+    const outcome = safeEncodeOne(raw, ctx);
+    if (outcome.ok) {
+      encoded.push(outcome.encoded);
+      accepted.push(i);
+    } else {
+      rejected.push({ index: i, code: outcome.code, reason: outcome.reason });
+    }
+  }
+
+  const groups = req.options.aggregate
+    ? aggregate(encoded, recordLimit(req.options))
+    : encoded.map((_, k) => [k]);
+
+  let encodedBytes = 0;
+  for (const e of encoded) encodedBytes += e.length;
+  const data = new ArrayBuffer(encodedBytes);
+  const bytes = new Uint8Array(data);
+  const recordBounds = new Uint32Array(groups.length + 1);
+  const recordMessageBounds = new Uint32Array(groups.length + 1);
+  const recordMessages = new Uint32Array(encoded.length);
+  const recordSizes: number[] = new Array<number>(groups.length);
+
+  let pos = 0;
+  let m = 0;
+  for (let r = 0; r < groups.length; r++) {
+    for (const k of groups[r]) {
+      bytes.set(encoded[k], pos);
+      pos += encoded[k].length;
+      recordMessages[m++] = accepted[k];
+    }
+    recordBounds[r + 1] = pos;
+    recordMessageBounds[r + 1] = m;
+    recordSizes[r] = pos - recordBounds[r];
+  }
+
+  const result: UnitResult = {
+    unitId: req.unitId,
+    data,
+    recordBounds,
+    recordMessageBounds,
+    recordMessages,
+    batches: planSubBatches(recordSizes, req.options.limits),
+    rejected,
+    sizeClasses,
+    rawBytes,
+    encodedBytes,
+  };
+  return {
+    result,
+    transfer: [data, recordBounds.buffer, recordMessageBounds.buffer, recordMessages.buffer],
+  };
+}
+
+/** Record r of a result as a zero-copy view (for the dispatcher and tests). */
+export function recordView(result: UnitResult, r: number): Uint8Array {
+  const start = result.recordBounds[r];
+  return new Uint8Array(result.data, start, result.recordBounds[r + 1] - start);
+}
+
+/** The unit-relative message indexes carried by record r. */
+export function recordMessageIndexes(result: UnitResult, r: number): Uint32Array {
+  return result.recordMessages.subarray(result.recordMessageBounds[r], result.recordMessageBounds[r + 1]);
+}
