@@ -1,0 +1,187 @@
+/**
+ * The one configuration schema. Every key has doc, format, default and env
+ * (the helpers below make it impossible to forget one); `sensitive` keys also
+ * accept `<ENV>_FILE` (see load.ts) and are redacted everywhere.
+ *
+ * Limits that come from a service are checked against the named constants in
+ * src/pipeline/limits.ts, so a config can never ask Firehose for more than it
+ * accepts (STYLE: "values above the service's limits fail").
+ */
+import type convict from 'convict';
+import { MAX_BYTES_PER_BATCH, MAX_RECORD_BYTES, MAX_RECORDS_PER_BATCH } from '../pipeline/limits';
+import {
+  KEYSTORE_TYPES,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  NODE_ENVS,
+  RECORD_FORMATS,
+  type AppConfig,
+} from './types';
+
+type Leaf<T> = convict.SchemaObj<T> & { doc: string; format: string; env: string };
+type Extra = { maxReason?: string; nonEmpty?: boolean; minItems?: number };
+
+const MiB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+
+function int(doc: string, def: number, env: string, min: number, max: number, extra: Extra = {}): Leaf<number> {
+  return { doc, format: 'int-range', default: def, env, min, max, ...extra };
+}
+function flag(doc: string, def: boolean, env: string): Leaf<boolean> {
+  return { doc, format: 'flag', default: def, env };
+}
+function text(doc: string, def: string, env: string, extra: Extra = {}): Leaf<string> {
+  return { doc, format: 'text', default: def, env, ...extra };
+}
+function oneOf<T extends string>(doc: string, values: readonly T[], def: T, env: string): Leaf<T> {
+  return { doc, format: 'one-of', default: def, env, values };
+}
+function list(doc: string, format: string, def: string[], env: string): Leaf<readonly string[]> {
+  return { doc, format, default: def, env, minItems: 1 };
+}
+function secret(doc: string, env: string): Leaf<string> {
+  return { doc: `${doc} Also read from ${env}_FILE (a file holding the value).`, format: 'text', default: '', env, sensitive: true };
+}
+
+export const schema: convict.Schema<AppConfig> = {
+  env: oneOf('Deployment environment; also picks config/<env>.json.', NODE_ENVS, 'development', 'NODE_ENV'),
+  kafka: {
+    brokers: list('Bootstrap brokers, host:port (comma separated in the environment).', 'broker-list', ['127.0.0.1:9093'], 'KAFKA_BROKERS'),
+    clientId: text('Kafka client id.', 'wifi-scan-queue-consumer', 'KAFKA_CLIENT_ID', { nonEmpty: true }),
+    groupId: text('Consumer group id; every pod of the deployment shares it.', 'wifi-scan-queue-consumer', 'KAFKA_GROUP_ID', { nonEmpty: true }),
+    topics: list('Source topics (comma separated in the environment).', 'topic-list', ['wifi-scans'], 'KAFKA_TOPICS'),
+    fromBeginning: flag('A new group starts at the earliest offset (else the latest).', true, 'KAFKA_FROM_BEGINNING'),
+    tls: {
+      enabled: flag('Connect to Kafka over TLS (mutual TLS with a client certificate).', true, 'KAFKA_TLS_ENABLED'),
+      keystoreType: oneOf('Client key material: pkcs12 keystore + truststore, or pem files.', KEYSTORE_TYPES, 'pkcs12', 'KAFKA_KEYSTORE_TYPE'),
+      keystorePath: text('PKCS12 keystore with the client key and certificate chain (pkcs12).', 'certs/kafka.keystore.p12', 'KAFKA_KEYSTORE_PATH'),
+      keystorePassword: secret('Password of the PKCS12 keystore and of the key inside it.', 'KAFKA_KEYSTORE_PASSWORD'),
+      truststorePath: text('PKCS12 truststore with the CA certificates that sign the brokers (pkcs12).', 'certs/kafka.truststore.p12', 'KAFKA_TRUSTSTORE_PATH'),
+      truststorePassword: secret('Password of the PKCS12 truststore.', 'KAFKA_TRUSTSTORE_PASSWORD'),
+      certPath: text('PEM client certificate, optionally followed by its chain (pem).', '', 'KAFKA_CERT_PATH'),
+      keyPath: text('PEM client private key, optionally encrypted (pem).', '', 'KAFKA_KEY_PATH'),
+      keyPassword: secret('Password of an encrypted PEM key (pem).', 'KAFKA_KEY_PASSWORD'),
+      caPath: text('PEM CA certificates that sign the brokers (pem).', '', 'KAFKA_CA_PATH'),
+      servername: text('TLS SNI / host name to verify; "" = the broker host.', '', 'KAFKA_TLS_SERVERNAME'),
+      insecureSkipVerify: flag('Do not verify the broker certificate. Development only: refused when env=production.', false, 'KAFKA_TLS_INSECURE_SKIP_VERIFY'),
+      resourceRoot: text('Directory that relative TLS paths resolve against; "" = the application root (the directory with package.json).', '', 'KAFKA_TLS_RESOURCE_ROOT'),
+    },
+    connection: {
+      connectionTimeoutMs: int('TCP + TLS connect timeout.', 10_000, 'KAFKA_CONNECTION_TIMEOUT_MS', 100, 300_000),
+      requestTimeoutMs: int('Kafka request timeout.', 30_000, 'KAFKA_REQUEST_TIMEOUT_MS', 100, 600_000),
+      retry: {
+        initialRetryTimeMs: int('kafkajs retry: first delay.', 300, 'KAFKA_RETRY_INITIAL_MS', 1, 60_000),
+        maxRetryTimeMs: int('kafkajs retry: largest delay.', 30_000, 'KAFKA_RETRY_MAX_MS', 1, 600_000),
+        retries: int('kafkajs retry: attempts before an error surfaces.', 10, 'KAFKA_RETRIES', 0, 1_000),
+      },
+      startupRetryForeverMs: int('How long to keep retrying an unreachable broker at start-up before giving up; 0 = forever.', 0, 'KAFKA_STARTUP_RETRY_FOREVER_MS', 0, 24 * HOUR_MS),
+    },
+    consumer: {
+      sessionTimeoutMs: int('Group session timeout.', 45_000, 'KAFKA_SESSION_TIMEOUT_MS', 6_000, 1_800_000, { maxReason: 'broker default group.max.session.timeout.ms' }),
+      heartbeatIntervalMs: int('Heartbeat interval; at most a third of the session timeout.', 15_000, 'KAFKA_HEARTBEAT_INTERVAL_MS', 100, 600_000),
+      rebalanceTimeoutMs: int('How long the group waits for members to rejoin during a rebalance.', 300_000, 'KAFKA_REBALANCE_TIMEOUT_MS', 1_000, HOUR_MS),
+      minBytes: int('Fetch min bytes (4608 KiB: a fetch returns once this much is ready, or after maxWaitTimeMs).', 4_718_592, 'KAFKA_MIN_BYTES', 1, 1024 * MiB),
+      maxWaitTimeMs: int('Fetch max wait.', 500, 'KAFKA_MAX_WAIT_TIME_MS', 0, 60_000),
+      maxBytesPerPartition: int('Fetch max bytes per partition.', 10_485_760, 'KAFKA_MAX_BYTES_PER_PARTITION', 1, 1024 * MiB),
+      maxBytes: int('Fetch max bytes per request.', 52_428_800, 'KAFKA_MAX_BYTES', 1, 1024 * MiB),
+      partitionsConsumedConcurrently: int('Partitions processed concurrently by this pod.', 3, 'KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY', 1, 1_000),
+    },
+    dlq: {
+      enabled: flag('Send undeliverable messages to a dead-letter topic (otherwise the consumer stops on them).', true, 'KAFKA_DLQ_ENABLED'),
+      topic: { doc: 'Dead-letter topic; "" = "<source topic>.dlq".', format: 'topic-or-empty', default: '', env: 'KAFKA_DLQ_TOPIC' },
+    },
+  },
+  batch: {
+    maxMessages: int('Messages per unit of work sent to a worker.', 150, 'BATCH_MAX_MESSAGES', 1, 10_000),
+    maxBytes: int('Message bytes per unit of work (a unit is cut before it passes this cap).', 16 * MiB, 'BATCH_MAX_BYTES', 1_024, 1024 * MiB),
+  },
+  pipeline: {
+    format: oneOf('Record format on the Firehose side (see README).', RECORD_FORMATS, 'base64-gzip-lines', 'PIPELINE_FORMAT'),
+    gzipLevel: int('gzip level; 0 = store.', 6, 'PIPELINE_GZIP_LEVEL', 0, 9),
+    envelope: flag('Wrap each message with its topic, partition, offset, timestamp and key.', false, 'PIPELINE_ENVELOPE'),
+    aggregate: flag('Pack several messages into one Firehose record (up to the record limit).', false, 'PIPELINE_AGGREGATE'),
+    validateJson: flag('Parse each message; invalid JSON goes to the dead-letter topic.', true, 'PIPELINE_VALIDATE_JSON'),
+    maxJsonDepth: int('Deepest nesting accepted by JSON validation.', 64, 'PIPELINE_MAX_JSON_DEPTH', 1, 10_000),
+  },
+  pool: {
+    minThreads: int('Worker threads kept alive.', 1, 'POOL_MIN_THREADS', 1, 1_024),
+    maxThreads: int('Largest worker pool; 0 = os.availableParallelism().', 0, 'POOL_MAX_THREADS', 0, 1_024),
+    maxQueue: int('Units waiting for a worker before the pool refuses work.', 64, 'POOL_MAX_QUEUE', 0, 100_000),
+    maxOldGenerationSizeMb: int('Heap limit of each worker.', 512, 'POOL_MAX_OLD_GENERATION_SIZE_MB', 16, 65_536),
+    taskTimeoutMs: int('A unit that takes longer is treated as a worker failure.', 60_000, 'POOL_TASK_TIMEOUT_MS', 100, HOUR_MS),
+  },
+  firehose: {
+    streamName: text('Firehose stream name.', 'wifi-scans', 'FIREHOSE_STREAM_NAME', { nonEmpty: true }),
+    region: { doc: 'AWS region of the stream.', format: 'aws-region', default: 'us-east-1', env: 'AWS_REGION' },
+    endpoint: { doc: 'Endpoint override; "" = the AWS default (local stack: http://127.0.0.1:4566).', format: 'url-or-empty', default: '', env: 'FIREHOSE_ENDPOINT' },
+    accessKeyId: secret('Static access key id; "" = the AWS default credential chain.', 'AWS_ACCESS_KEY_ID'),
+    secretAccessKey: secret('Static secret access key (with accessKeyId).', 'AWS_SECRET_ACCESS_KEY'),
+    requestTimeoutMs: int('PutRecordBatch request timeout.', 30_000, 'FIREHOSE_REQUEST_TIMEOUT_MS', 100, 600_000),
+    maxRecordsPerBatch: int('Records per PutRecordBatch.', MAX_RECORDS_PER_BATCH, 'FIREHOSE_MAX_RECORDS_PER_BATCH', 1, MAX_RECORDS_PER_BATCH, { maxReason: 'PutRecordBatch limit' }),
+    maxBytesPerBatch: int('Data bytes per PutRecordBatch.', MAX_BYTES_PER_BATCH, 'FIREHOSE_MAX_BYTES_PER_BATCH', 1, MAX_BYTES_PER_BATCH, { maxReason: 'PutRecordBatch limit: 4 MiB' }),
+    maxRecordBytes: int('Data bytes per record.', MAX_RECORD_BYTES, 'FIREHOSE_MAX_RECORD_BYTES', 1, MAX_RECORD_BYTES, { maxReason: 'Firehose record limit: 1,000 KiB' }),
+    backoff: {
+      baseMs: int('First retry delay after throttling or an outage (exponential, jittered).', 100, 'FIREHOSE_BACKOFF_BASE_MS', 1, 60_000),
+      maxMs: int('Largest retry delay.', 20_000, 'FIREHOSE_BACKOFF_MAX_MS', 1, 600_000),
+    },
+    rate: {
+      recordsPerSecond: int('Client-side records/s limit for this pod; 0 = unlimited.', 5_000, 'FIREHOSE_RATE_RECORDS_PER_SECOND', 0, 1_000_000_000),
+      bytesPerSecond: int('Client-side bytes/s limit for this pod; 0 = unlimited.', 5 * MiB, 'FIREHOSE_RATE_BYTES_PER_SECOND', 0, 1_000_000_000_000),
+      requestsPerSecond: int('Client-side requests/s limit for this pod; 0 = unlimited.', 2_000, 'FIREHOSE_RATE_REQUESTS_PER_SECOND', 0, 1_000_000),
+    },
+    maxConcurrentRequests: int('PutRecordBatch calls in flight.', 4, 'FIREHOSE_MAX_CONCURRENT_REQUESTS', 1, 1_000),
+  },
+  flow: {
+    maxInFlightBytes: int('Message bytes held between fetch and commit; above it the consumer pauses.', 256 * MiB, 'FLOW_MAX_IN_FLIGHT_BYTES', MiB, 64 * 1024 * MiB),
+  },
+  shutdown: {
+    drainTimeoutMs: int('SIGTERM: time to drain in-flight units; keep it below the pod grace period.', 25_000, 'SHUTDOWN_DRAIN_TIMEOUT_MS', 0, HOUR_MS),
+  },
+  http: {
+    enabled: flag('Serve health, metrics and the admin API.', true, 'HTTP_ENABLED'),
+    host: text('Listen address.', '0.0.0.0', 'HTTP_HOST', { nonEmpty: true }),
+    port: int('Listen port; 0 = any free port.', 8080, 'HTTP_PORT', 0, 65_535),
+  },
+  log: {
+    level: oneOf('Log level.', LOG_LEVELS, 'info', 'LOG_LEVEL'),
+    format: oneOf('json: one JSON object per line; pretty: for humans.', LOG_FORMATS, 'json', 'LOG_FORMAT'),
+  },
+};
+
+/** One leaf of the schema with its dotted key. */
+export interface SchemaLeaf {
+  readonly key: string;
+  readonly doc: string;
+  readonly format: string;
+  readonly default: unknown;
+  readonly env: string;
+  readonly sensitive: boolean;
+}
+
+function isLeaf(node: object): node is Leaf<unknown> {
+  return 'default' in node;
+}
+
+/** Every leaf, depth first, in schema order. */
+export function schemaLeaves(): SchemaLeaf[] {
+  const out: SchemaLeaf[] = [];
+  const walk = (node: Record<string, object>, prefix: string): void => {
+    for (const [name, child] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${name}` : name;
+      if (isLeaf(child)) {
+        out.push({ key, doc: child.doc, format: child.format, default: child.default, env: child.env, sensitive: child.sensitive === true });
+      } else {
+        walk(child as Record<string, object>, key);
+      }
+    }
+  };
+  walk(schema as unknown as Record<string, object>, '');
+  return out;
+}
+
+/** Dotted keys of the sensitive values (passwords, secret keys). */
+export function sensitiveKeys(): string[] {
+  return schemaLeaves()
+    .filter((l) => l.sensitive)
+    .map((l) => l.key);
+}

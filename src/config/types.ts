@@ -1,0 +1,127 @@
+/**
+ * The typed shape of the configuration. `loadConfig` returns an `AppConfig`
+ * that is deeply frozen; every other module receives it (or a slice of it)
+ * instead of reading the environment. The schema in `schema.ts` is typed
+ * against this interface, so a key missing on either side is a compile error.
+ */
+
+export const NODE_ENVS = ['development', 'local', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const KEYSTORE_TYPES = ['pkcs12', 'pem'] as const;
+export type KeystoreType = (typeof KEYSTORE_TYPES)[number];
+
+export const RECORD_FORMATS = ['base64-gzip-lines', 'gzip-ndjson', 'ndjson'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface TlsConfig {
+  readonly enabled: boolean;
+  readonly keystoreType: KeystoreType;
+  readonly keystorePath: string;
+  readonly keystorePassword: string;
+  readonly truststorePath: string;
+  readonly truststorePassword: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly keyPassword: string;
+  readonly caPath: string;
+  /** "" = the broker's host name. */
+  readonly servername: string;
+  readonly insecureSkipVerify: boolean;
+  /** Absolute after loading: relative TLS paths resolve against it. */
+  readonly resourceRoot: string;
+}
+
+export interface KafkaConnectionConfig {
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly retry: {
+    readonly initialRetryTimeMs: number;
+    readonly maxRetryTimeMs: number;
+    readonly retries: number;
+  };
+  /** 0 = keep retrying an unreachable broker at start-up forever. */
+  readonly startupRetryForeverMs: number;
+}
+
+export interface KafkaConsumerConfig {
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly minBytes: number;
+  readonly maxWaitTimeMs: number;
+  readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
+  readonly partitionsConsumedConcurrently: number;
+}
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly tls: TlsConfig;
+  readonly connection: KafkaConnectionConfig;
+  readonly consumer: KafkaConsumerConfig;
+  readonly dlq: {
+    readonly enabled: boolean;
+    /** "" = "<source topic>.dlq". */
+    readonly topic: string;
+  };
+}
+
+export interface FirehoseConfig {
+  readonly streamName: string;
+  readonly region: string;
+  /** "" = the AWS default endpoint. */
+  readonly endpoint: string;
+  /** "" = the AWS default credential chain. */
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly requestTimeoutMs: number;
+  readonly maxRecordsPerBatch: number;
+  readonly maxBytesPerBatch: number;
+  readonly maxRecordBytes: number;
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  /** 0 = unlimited, for each of the three. */
+  readonly rate: {
+    readonly recordsPerSecond: number;
+    readonly bytesPerSecond: number;
+    readonly requestsPerSecond: number;
+  };
+  readonly maxConcurrentRequests: number;
+}
+
+export interface AppConfig {
+  readonly env: NodeEnv;
+  readonly kafka: KafkaConfig;
+  readonly batch: { readonly maxMessages: number; readonly maxBytes: number };
+  readonly pipeline: {
+    readonly format: RecordFormat;
+    readonly gzipLevel: number;
+    readonly envelope: boolean;
+    readonly aggregate: boolean;
+    readonly validateJson: boolean;
+    readonly maxJsonDepth: number;
+  };
+  readonly pool: {
+    readonly minThreads: number;
+    /** 0 = os.availableParallelism(). */
+    readonly maxThreads: number;
+    readonly maxQueue: number;
+    readonly maxOldGenerationSizeMb: number;
+    readonly taskTimeoutMs: number;
+  };
+  readonly firehose: FirehoseConfig;
+  readonly flow: { readonly maxInFlightBytes: number };
+  readonly shutdown: { readonly drainTimeoutMs: number };
+  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
+}
