@@ -63,7 +63,7 @@ export function classifyConnectError(err: unknown, brokers: readonly string[]): 
   if (/unknown ca|bad certificate|certificate unknown|certificate expired|ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED)/i.test(text)) {
     return new KafkaStartupError(
       'KAFKA_TLS_CLIENT_CERT_REJECTED',
-      `the broker ${where} rejected our client certificate during the TLS handshake (${firstMessage(links)})`,
+      `the broker ${where} refused the TLS handshake: it requires a client certificate signed by a CA it trusts, and ours was missing or not trusted (${firstMessage(links)})`,
     );
   }
   if (/wrong version number|WRONG_VERSION_NUMBER|packet length too long/i.test(text)) {

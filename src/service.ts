@@ -1,0 +1,352 @@
+/**
+ * The composition root: builds every part from the frozen configuration and
+ * wires them together. Nothing here decides behaviour; it only connects the
+ * supervisor, the pool, the dispatcher, the dead-letter sink, health, metrics
+ * and the admin API.
+ *
+ * Lifecycle: start() (validate TLS material, preflight Kafka and Firehose, start
+ * the pool, the admin API and the consumer); stop() (graceful drain, then close
+ * the pool, the producer and the admin API); terminate() (abandon now);
+ * `done` resolves when consumption has ended.
+ */
+import { Registry } from 'prom-client';
+import { systemClock, type Clock, type Random } from './clock';
+import { redactedConfig, type AppConfig } from './config';
+import { AppError, FirehoseError } from './errors';
+import { createFirehosePort } from './firehose/client';
+import { classifyRequestError } from './firehose/classify';
+import { FirehoseDispatcher } from './firehose/dispatcher';
+import { fullJitterDelay } from './flow/backoff';
+import { BackpressureGate } from './flow/pause-state';
+import { RateLimiter } from './flow/rate-limiter';
+import { Semaphore } from './flow/semaphore';
+import { HealthState } from './health/state';
+import { createAdminApp, startAdminServer, type AdminServer } from './http';
+import { consumerConfig, createKafka } from './kafka/clients';
+import { KafkaDeadLetterSink, dlqTopicFor, type DeadLetterSink } from './kafka/dead-letter';
+import { preflight } from './kafka/preflight';
+import { Supervisor, type EndReason } from './kafka/supervisor';
+import { loadTlsMaterial } from './kafka/tls';
+import { UnitRunner } from './kafka/unit-runner';
+import type { Logger } from './logging/types';
+import { createEvents, createMetrics, type Events, type PauseReason } from './metrics';
+import { createEncodePool, type EncodePool } from './pipeline/pool';
+import type { EncodeOptions } from './pipeline/wire';
+
+export interface ServiceOptions {
+  logger: Logger;
+  version: string;
+  clock?: Clock;
+  random?: Random;
+  registry?: Registry;
+}
+
+export interface Service {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  terminate(): Promise<void>;
+  readonly done: Promise<EndReason>;
+  readonly adminPort: number | undefined;
+  readonly health: HealthState;
+}
+
+export function encodeOptionsOf(config: AppConfig): EncodeOptions {
+  return {
+    format: config.pipeline.format,
+    gzipLevel: config.pipeline.gzipLevel,
+    envelope: config.pipeline.envelope,
+    aggregate: config.pipeline.aggregate,
+    validateJson: config.pipeline.validateJson,
+    maxJsonDepth: config.pipeline.maxJsonDepth,
+    limits: {
+      maxRecordsPerBatch: config.firehose.maxRecordsPerBatch,
+      maxBytesPerBatch: config.firehose.maxBytesPerBatch,
+      maxRecordBytes: config.firehose.maxRecordBytes,
+    },
+  };
+}
+
+export function createService(config: AppConfig, options: ServiceOptions): Service {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const logger = options.logger;
+  const registry = options.registry ?? new Registry();
+  const metrics = createMetrics(registry, { version: options.version });
+  const events = createEvents(metrics, logger);
+  const health = new HealthState(clock);
+  let supervisor: Supervisor | undefined;
+  let pool: EncodePool | undefined;
+  let admin: AdminServer | undefined;
+  let producerDisconnect: (() => Promise<void>) | undefined;
+  let closeFirehose: (() => void) | undefined;
+  let endResolve!: (r: EndReason) => void;
+  const done = new Promise<EndReason>((r) => (endResolve = r));
+  const startup = new AbortController();
+
+  async function start(): Promise<void> {
+    if (config.http.enabled) {
+      const app = createAdminApp({
+        health,
+        registry,
+        clock,
+        info: { version: options.version, configSummary: () => redactedConfig(config) },
+      });
+      admin = await startAdminServer(app, { host: config.http.host, port: config.http.port });
+      logger.info('admin API listening', { host: config.http.host, port: admin.port });
+    }
+    const tls = config.kafka.tls.enabled ? loadTlsMaterial(config.kafka.tls, { logger }) : null;
+    if (tls) logger.info('TLS material loaded', { ...tls.summary });
+    const kafka = createKafka(
+      {
+        clientId: config.kafka.clientId,
+        brokers: config.kafka.brokers,
+        ssl: tls
+          ? { ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: tls.minVersion, rejectUnauthorized: tls.rejectUnauthorized, ...(tls.servername ? { servername: tls.servername } : {}) }
+          : null,
+        connectionTimeoutMs: config.kafka.connection.connectionTimeoutMs,
+        requestTimeoutMs: config.kafka.connection.requestTimeoutMs,
+        retry: config.kafka.connection.retry,
+      },
+      logger.child({ component: 'kafka' }),
+    );
+    const dlqTopics = config.kafka.dlq.enabled ? config.kafka.topics.map((t) => dlqTopicFor(t, config.kafka.dlq.topic)) : [];
+    await preflight({
+      admin: kafka.admin(),
+      brokers: config.kafka.brokers,
+      topics: config.kafka.topics,
+      dlqTopics: [...new Set(dlqTopics)],
+      clock,
+      random,
+      logger,
+      giveUpAfterMs: config.kafka.connection.startupRetryForeverMs,
+      signal: startup.signal,
+    });
+
+    const port = createFirehosePort({
+      region: config.firehose.region,
+      endpoint: config.firehose.endpoint,
+      accessKeyId: config.firehose.accessKeyId,
+      secretAccessKey: config.firehose.secretAccessKey,
+      requestTimeoutMs: config.firehose.requestTimeoutMs,
+      maxSockets: config.firehose.maxConcurrentRequests * 2,
+    });
+    closeFirehose = () => port.close();
+    await checkStream(port.checkStream.bind(port), config.firehose.streamName, clock, random, logger, startup.signal);
+
+    let deadLetters: DeadLetterSink;
+    if (config.kafka.dlq.enabled) {
+      const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+      await producer.connect();
+      producerDisconnect = () => producer.disconnect();
+      deadLetters = new KafkaDeadLetterSink({
+        producer,
+        topic: config.kafka.dlq.topic,
+        clock,
+        random,
+        logger,
+        backoff: config.firehose.backoff,
+        onDeadLettered: (l) => events.deadLettered(l.topic, l.partition, l.offset, l.code, l.reason),
+      });
+    } else {
+      deadLetters = {
+        send: async (letters) => {
+          throw new AppError(
+            'DLQ_DISABLED',
+            `message ${letters[0].topic}[${letters[0].partition}]@${letters[0].offset} can never be delivered (${letters[0].code}: ${letters[0].reason}) and kafka.dlq.enabled is false; stopping rather than dropping it`,
+          );
+        },
+      };
+    }
+
+    pool = createEncodePool({ ...config.pool, logger });
+    const dispatcher = new FirehoseDispatcher({
+      port,
+      streamName: config.firehose.streamName,
+      clock,
+      random,
+      backoff: config.firehose.backoff,
+      rateLimiter: new RateLimiter(config.firehose.rate, clock),
+      requestTimeoutMs: config.firehose.requestTimeoutMs,
+      observer: dispatchObserver(events, health),
+    });
+    const runner = new UnitRunner({
+      pool,
+      dispatcher,
+      deadLetters,
+      encodeOptions: encodeOptionsOf(config),
+      requestSlots: new Semaphore(config.firehose.maxConcurrentRequests),
+      logger,
+      onWorkerFailure: (err) => events.workerFailure(err),
+      onEncoded: (result) => events.sizeClasses(result.sizeClasses),
+    });
+    const gate = new BackpressureGate(config.flow.maxInFlightBytes, { resumeBelowBytes: Math.floor(config.flow.maxInFlightBytes * 0.75) });
+    const consumer = kafka.consumer(consumerConfig({ groupId: config.kafka.groupId, ...config.kafka.consumer }));
+    consumer.on(consumer.events.CONNECT, () => health.consumerConnected());
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      health.joinedGroup();
+      events.rebalance(e.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.DISCONNECT, () => health.consumerDisconnected());
+    consumer.on(consumer.events.CRASH, (e) => {
+      health.consumerCrashed(e.payload.error, e.payload.restart);
+      logger.error('kafka consumer crashed', { error: e.payload.error.message, restart: e.payload.restart });
+    });
+    consumer.on(consumer.events.FETCH, () => health.progress());
+    let inflightUnits = 0;
+    supervisor = new Supervisor(
+      {
+        topics: config.kafka.topics,
+        fromBeginning: config.kafka.fromBeginning,
+        partitionsConsumedConcurrently: config.kafka.consumer.partitionsConsumedConcurrently,
+        maxMessages: config.batch.maxMessages,
+        maxUnitBytes: config.batch.maxBytes,
+        drainTimeoutMs: config.shutdown.drainTimeoutMs,
+      },
+      {
+        consumer,
+        runUnit: async (unit, signal) => {
+          health.setInflightUnits(++inflightUnits);
+          const bytes = unit.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+          events.unitStarted(unit.topic, unit.partition, unit.messages.length, bytes);
+          events.inflight(inflightUnits, gate.inFlightBytes);
+          try {
+            return await runner.run(unit, signal);
+          } finally {
+            health.setInflightUnits(--inflightUnits);
+            events.inflight(inflightUnits, gate.inFlightBytes);
+          }
+        },
+        gate,
+        clock,
+        logger,
+        events: {
+          batchReceived: (topic, partition, count, bytes) => events.messagesConsumed(topic, partition, count, bytes),
+          unitAcked: (unit, _report, seconds) => {
+            health.progress();
+            events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
+          },
+          committed: (topic, partition, offset) => events.offsetsCommitted(topic, partition, offset),
+          paused: (reason) => events.consumerPaused(pauseReason(reason)),
+          resumed: () => events.consumerResumed(),
+          rebalancing: () => health.rebalancing(),
+          fatal: (err) => {
+            health.fatal(err);
+            events.fatal(err);
+          },
+        },
+      },
+    );
+    void supervisor.done.then(async (end) => {
+      await closeRest();
+      endResolve(end);
+    });
+    await supervisor.start();
+    logger.info('consuming', {
+      topics: config.kafka.topics,
+      groupId: config.kafka.groupId,
+      stream: config.firehose.streamName,
+      format: config.pipeline.format,
+    });
+  }
+
+  let closed = false;
+  async function closeRest(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
+    await producerDisconnect?.().catch(() => undefined);
+    closeFirehose?.();
+    await admin?.close().catch(() => undefined);
+  }
+
+  async function stop(): Promise<void> {
+    health.beginShutdown();
+    startup.abort();
+    if (supervisor) await supervisor.stop();
+    else {
+      await closeRest();
+      endResolve({ reason: 'stopped' });
+    }
+    await done;
+  }
+
+  async function terminate(): Promise<void> {
+    health.beginShutdown();
+    startup.abort();
+    if (supervisor) await supervisor.terminate();
+    await pool?.close({ force: true }).catch(() => undefined);
+    await closeRest();
+    endResolve({ reason: 'stopped' });
+  }
+
+  return {
+    start,
+    stop,
+    terminate,
+    done,
+    health,
+    get adminPort() {
+      return admin?.port;
+    },
+  };
+}
+
+function pauseReason(reason: string): PauseReason {
+  return reason === 'rate' || reason === 'outage' ? reason : 'inflight';
+}
+
+function dispatchObserver(events: Events, health: HealthState) {
+  let sentAt = 0;
+  let pending = { records: 0, bytes: 0 };
+  return {
+    requestSent(records: number, bytes: number) {
+      sentAt = performance.now();
+      pending = { records, bytes };
+    },
+    requestSucceeded(latencyMs: number) {
+      health.firehoseSucceeded();
+      events.firehoseRequest('ok', pending.records, pending.bytes, latencyMs / 1000);
+    },
+    partialFailure(failed: number, total: number, codes: Readonly<Record<string, number>>) {
+      events.partialFailure(failed, total, codes);
+    },
+    requestFailed(err: FirehoseError, _attempt: number) {
+      health.firehoseFailed(err);
+      const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
+      events.firehoseRequest(outcome, pending.records, pending.bytes, (performance.now() - sentAt) / 1000);
+    },
+    retryScheduled(delayMs: number, attempt: number, reason: string) {
+      events.retryScheduled(reason, delayMs, attempt);
+    },
+  };
+}
+
+/** The delivery stream must exist before we consume; waiting helps only for retriable errors. */
+async function checkStream(
+  check: (name: string, signal: AbortSignal) => Promise<{ status: string }>,
+  streamName: string,
+  clock: Clock,
+  random: Random,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { status } = await check(streamName, signal);
+      logger.info('Firehose delivery stream found', { stream: streamName, status });
+      return;
+    } catch (err) {
+      const classified = classifyRequestError(err, signal);
+      if (!(classified instanceof FirehoseError) || !classified.retriable) {
+        throw new AppError(
+          'FIREHOSE_STREAM_UNAVAILABLE',
+          `Firehose delivery stream '${streamName}' cannot be used: ${classified.code}: ${classified.message}`,
+          { cause: err },
+        );
+      }
+      const delay = fullJitterDelay(attempt, 500, 15_000, random);
+      logger.warn('waiting for Firehose', { stream: streamName, error: classified.message, retryInMs: Math.round(delay) });
+      await clock.sleep(delay, signal);
+    }
+  }
+}

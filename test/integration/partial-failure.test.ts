@@ -1,0 +1,77 @@
+/**
+ * Scenario 6: Firehose answers 200 with FailedPutCount > 0 for a share of the
+ * entries (fault proxy in front of moto). Only the failed entries are resent:
+ * every entry reaches moto exactly once, and is received by the proxy exactly
+ * 1 + (times it was failed) times. Also request-level throttling and a short
+ * outage are ridden out. Zero lost, zero duplicated.
+ */
+import { expect } from 'chai';
+import { startFaultProxy } from '../support/fault-proxy';
+import { checkSets, cleanupScenario, EMULATOR, idsOf, newScenario, offsetsOf, produceScans, readScenario, startConsumer, waitFor } from './support/harness';
+
+describe('integration: Firehose partial failures (scenario 6)', function () {
+  this.timeout(300_000);
+
+  it('resends exactly the failed entries; zero lost, zero duplicated', async () => {
+    const s = await newScenario('partial', 3);
+    const proxy = await startFaultProxy({ target: EMULATOR, faults: { seed: 7, partialFailure: { share: 0.3 } } });
+    const consumer = startConsumer({ scenario: s, format: 'base64-gzip-lines', firehoseEndpoint: proxy.url, extra: { batch: { maxMessages: 50 } } });
+    try {
+      const ids = await produceScans(s.topic, 600, { partitions: 3, seed: 41, idPrefix: 'pf' });
+      await consumer.waitForLog(/"consuming"/, 60_000);
+      const read = await waitFor(() => readScenario(s, 'base64-gzip-lines'), (r) => r.messages.length >= ids.length, 180_000, 500);
+      const offsets = await waitFor(() => offsetsOf(s.group, s.topic), (os) => os.every((o) => o.committed === o.end), 60_000);
+      const check = checkSets(ids, idsOf(read.messages));
+      const st = proxy.stats();
+      let mismatches = 0;
+      let failedTotal = 0;
+      for (const [hash, received] of st.entriesReceived) {
+        const failed = st.entriesFailed.get(hash) ?? 0;
+        failedTotal += failed;
+        if (received !== failed + 1 || (st.entriesForwarded.get(hash) ?? 0) !== 1) mismatches += 1;
+      }
+      console.log(
+        `      [partial failure 30%] entries ${st.entriesReceived.size}, failed ${failedTotal} times in total, requests ${st.requests}; ` +
+          `resend mismatches ${mismatches}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`,
+      );
+      expect(failedTotal).to.be.greaterThan(0);
+      expect(mismatches, 'entries resent other than exactly once per failure').to.equal(0);
+      expect(check.lost).to.deep.equal([]);
+      expect(check.duplicated).to.deep.equal([]);
+      expect(check.unexpected).to.deep.equal([]);
+      expect(offsets.every((o) => o.committed === o.end)).to.equal(true);
+      consumer.signal('SIGTERM');
+      expect((await consumer.exit).code).to.equal(0);
+    } finally {
+      if (consumer.proc.exitCode === null) consumer.signal('SIGKILL');
+      await proxy.close();
+      await cleanupScenario(s);
+    }
+  });
+
+  it('rides out throttling and a 503 outage without loss or duplicates', async () => {
+    const s = await newScenario('outage', 2);
+    const proxy = await startFaultProxy({
+      target: EMULATOR,
+      faults: { seed: 3, throttle: { share: 0.3 }, outage: { status: 503, firstRequests: 5 } },
+    });
+    const consumer = startConsumer({ scenario: s, format: 'ndjson', firehoseEndpoint: proxy.url, extra: { batch: { maxMessages: 50 } } });
+    try {
+      const ids = await produceScans(s.topic, 300, { partitions: 2, seed: 42, idPrefix: 'ot' });
+      await consumer.waitForLog(/"consuming"/, 60_000);
+      const read = await waitFor(() => readScenario(s, 'ndjson'), (r) => r.messages.length >= ids.length, 180_000, 500);
+      const check = checkSets(ids, idsOf(read.messages));
+      const st = proxy.stats();
+      console.log(`      [throttle 30% + 5x503] requests ${st.requests}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`);
+      expect(check.lost).to.deep.equal([]);
+      expect(check.duplicated).to.deep.equal([]);
+      expect(check.unexpected).to.deep.equal([]);
+      consumer.signal('SIGTERM');
+      expect((await consumer.exit).code).to.equal(0);
+    } finally {
+      if (consumer.proc.exitCode === null) consumer.signal('SIGKILL');
+      await proxy.close();
+      await cleanupScenario(s);
+    }
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * Integration harness: the real broker (mTLS on 9093, PLAINTEXT 9092 for
+ * tooling), the real moto emulator, and the consumer as a child process
+ * (`node dist/src/main.js --config <file>`), exactly as production runs it.
+ * Every test uses its own topic, group, stream and S3 prefix.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { createBucket, createDeliveryStream, deleteDeliveryStream, uniqueName } from '../../support/firehose-admin';
+import { readDeliveredDetailed, type DeliveredRead } from '../../support/s3-reader';
+import type { RecordFormat } from '../../../src/pipeline/wire';
+import { generateScan, sizeMix } from '../../../src/generator/wifi-scan';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+export const CERTS = path.join(ROOT, 'certs');
+export const SSL_BROKER = '127.0.0.1:9093';
+export const PLAIN_BROKER = '127.0.0.1:9092';
+export const EMULATOR = process.env.FIREHOSE_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566';
+export const BUCKET = 'wsqc-it';
+
+/** The development passwords, read from their one place (scripts/lib/dev-passwords.sh). */
+export function devPasswords(): Record<string, string> {
+  const out = spawnSync('bash', ['-c', `source "${ROOT}/scripts/lib/dev-passwords.sh" && env`], { encoding: 'utf8' }).stdout;
+  const env: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^(KAFKA_(?:KEYSTORE|TRUSTSTORE|KEY)_PASSWORD)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+export function sslOptions() {
+  return {
+    ca: [readFileSync(path.join(CERTS, 'ca.pem'), 'utf8')],
+    cert: readFileSync(path.join(CERTS, 'client.pem'), 'utf8'),
+    key: readFileSync(path.join(CERTS, 'client.key'), 'utf8'),
+    servername: 'localhost',
+  };
+}
+
+export function toolingKafka(): Kafka {
+  return new Kafka({ clientId: 'it-tooling', brokers: [PLAIN_BROKER], logLevel: logLevel.NOTHING });
+}
+
+export function sslKafka(): Kafka {
+  return new Kafka({ clientId: 'it-ssl', brokers: [SSL_BROKER], ssl: sslOptions(), logLevel: logLevel.NOTHING });
+}
+
+export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = toolingKafka().admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopics(...topics: Array<{ topic: string; partitions: number }>): Promise<void> {
+  await withAdmin((admin) =>
+    admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) }),
+  );
+}
+
+export async function deleteTopics(...topics: string[]): Promise<void> {
+  await withAdmin((admin) => admin.deleteTopics({ topics })).catch(() => undefined);
+}
+
+/** Deletes the scenario's topics and stream (moto allows 50 streams per region); S3 objects stay. */
+export async function cleanupScenario(s: Scenario): Promise<void> {
+  await deleteTopics(s.topic, s.dlq);
+  await deleteDeliveryStream(EMULATOR, s.stream).catch(() => undefined);
+}
+
+export interface Scenario {
+  id: string;
+  topic: string;
+  dlq: string;
+  group: string;
+  stream: string;
+  prefix: string;
+}
+
+/** A unique topic (+ .dlq), group, Firehose stream and S3 prefix. */
+export async function newScenario(name: string, partitions: number): Promise<Scenario> {
+  const id = uniqueName(name);
+  const s: Scenario = { id, topic: `it.${id}`, dlq: `it.${id}.dlq`, group: `it-${id}`, stream: `it-${id}`, prefix: `${id}/` };
+  await createTopics({ topic: s.topic, partitions }, { topic: s.dlq, partitions: 1 });
+  await createBucket(EMULATOR, BUCKET);
+  await createDeliveryStream(EMULATOR, s.stream, BUCKET, s.prefix);
+  return s;
+}
+
+/** Produces `count` scans with unique ids over SSL, spread round-robin across partitions. */
+export async function produceScans(
+  topic: string,
+  count: number,
+  opts: { partitions: number; seed?: number; sizes?: number[]; idPrefix?: string; producer?: Producer },
+): Promise<string[]> {
+  const sizes = opts.sizes ?? sizeMix(count, opts.seed ?? 7);
+  const producer = opts.producer ?? sslKafka().producer();
+  if (!opts.producer) await producer.connect();
+  const ids: string[] = [];
+  try {
+    const chunk = 50;
+    for (let start = 0; start < count; start += chunk) {
+      const messages = [];
+      for (let i = start; i < Math.min(count, start + chunk); i++) {
+        const id = `${opts.idPrefix ?? 'scan'}-${i}`;
+        ids.push(id);
+        messages.push({ key: id, value: generateScan({ seed: (opts.seed ?? 7) * 100_003 + i, targetBytes: sizes[i], id }), partition: i % opts.partitions });
+      }
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    if (!opts.producer) await producer.disconnect();
+  }
+  return ids;
+}
+
+export interface ConsumerProcess {
+  proc: ChildProcess;
+  logs: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitForLog(re: RegExp, timeoutMs: number): Promise<string>;
+  signal(sig: NodeJS.Signals): void;
+}
+
+export interface ConsumerSettings {
+  scenario: Scenario;
+  format?: RecordFormat;
+  envelope?: boolean;
+  firehoseEndpoint?: string;
+  extra?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+export function writeConsumerConfig(s: ConsumerSettings): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wsqc-it-'));
+  const file = path.join(dir, 'config.json');
+  const config = deepMerge(
+    {
+      env: 'test',
+      kafka: {
+        brokers: [SSL_BROKER],
+        clientId: `it-${s.scenario.id}`,
+        groupId: s.scenario.group,
+        topics: [s.scenario.topic],
+        fromBeginning: true,
+        tls: { servername: 'localhost' },
+        connection: { startupRetryForeverMs: 20000 },
+        consumer: { sessionTimeoutMs: 10000, heartbeatIntervalMs: 3000, rebalanceTimeoutMs: 20000, minBytes: 1, maxWaitTimeMs: 100 },
+        dlq: { enabled: true, topic: s.scenario.dlq },
+      },
+      firehose: {
+        streamName: s.scenario.stream,
+        endpoint: s.firehoseEndpoint ?? EMULATOR,
+        accessKeyId: 'test',
+        secretAccessKey: 'test',
+        backoff: { baseMs: 20, maxMs: 1000 },
+        rate: { recordsPerSecond: 0, bytesPerSecond: 0, requestsPerSecond: 0 },
+      },
+      pipeline: { format: s.format ?? 'base64-gzip-lines', envelope: s.envelope ?? false },
+      pool: { maxThreads: 2 },
+      shutdown: { drainTimeoutMs: 10000 },
+      http: { enabled: false },
+      log: { level: 'info', format: 'json' },
+    },
+    s.extra ?? {},
+  );
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+export function startConsumer(s: ConsumerSettings): ConsumerProcess {
+  const file = writeConsumerConfig(s);
+  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), '--config', file], {
+    cwd: ROOT,
+    env: { ...pickEnv(), ...devPasswords(), NODE_ENV: 'test', ...s.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(line);
+    listeners.forEach((l) => l());
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => {
+      listeners.forEach((l) => l());
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    proc,
+    logs,
+    exit,
+    signal: (sig) => proc.kill(sig),
+    waitForLog: (re, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const hit = logs.find((l) => re.test(l));
+          if (hit) {
+            cleanup();
+            resolve(hit);
+            return true;
+          }
+          if (proc.exitCode !== null || proc.signalCode !== null) {
+            cleanup();
+            reject(new Error(`consumer exited (${proc.exitCode ?? proc.signalCode}) before logging ${re}; last lines:\n${logs.slice(-15).join('\n')}`));
+            return true;
+          }
+          return false;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; last lines:\n${logs.slice(-15).join('\n')}`));
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          listeners.delete(listener);
+        };
+        const listener = (): void => void check();
+        listeners.add(listener);
+        check();
+      }),
+  };
+}
+
+/** Environment for the child without this test's own overrides leaking in. */
+function pickEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SystemRoot'];
+  const out: Record<string, string> = {};
+  for (const k of keep) if (process.env[k]) out[k] = process.env[k]!;
+  return out;
+}
+
+export async function readScenario(s: Scenario, format: RecordFormat, envelope = false): Promise<DeliveredRead> {
+  return readDeliveredDetailed({ endpoint: EMULATOR, bucket: BUCKET, prefix: s.prefix, format, envelope });
+}
+
+export function idsOf(messages: Buffer[]): string[] {
+  return messages.map((m) => (JSON.parse(m.toString('utf8')) as { id: string }).id);
+}
+
+export interface SetCheck {
+  expected: number;
+  delivered: number;
+  lost: string[];
+  duplicated: string[];
+  unexpected: string[];
+}
+
+/** Lost, duplicated and unexpected ids: a duplicate can hide a loss, so all three, every time. */
+export function checkSets(expected: readonly string[], delivered: readonly string[]): SetCheck {
+  const want = new Set(expected);
+  const seen = new Map<string, number>();
+  for (const id of delivered) seen.set(id, (seen.get(id) ?? 0) + 1);
+  return {
+    expected: expected.length,
+    delivered: delivered.length,
+    lost: expected.filter((id) => !seen.has(id)),
+    duplicated: [...seen].filter(([, n]) => n > 1).map(([id]) => id),
+    unexpected: [...seen.keys()].filter((id) => !want.has(id)),
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Committed offset and log end per partition of the group on the topic. */
+export async function offsetsOf(group: string, topic: string): Promise<Array<{ partition: number; committed: string; end: string }>> {
+  return withAdmin(async (admin) => {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return ends
+      .map((e) => ({
+        partition: e.partition,
+        end: e.high,
+        committed: committed.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1',
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  });
+}
+
+/** Reads every message of the dead-letter topic (from the beginning) with its headers. */
+export async function readDlq(topic: string, expected: number, timeoutMs = 30000): Promise<Array<{ value: Buffer | null; headers: Record<string, string> }>> {
+  const consumer = toolingKafka().consumer({ groupId: `dlq-reader-${uniqueName('g')}` });
+  const out: Array<{ value: Buffer | null; headers: Record<string, string> }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      out.push({ value: message.value, headers });
+    },
+  });
+  await waitFor(async () => out.length, (n) => n >= expected, timeoutMs, 200);
+  await new Promise((r) => setTimeout(r, 500));
+  await consumer.disconnect();
+  return out;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object' ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export function stackLooksUp(): boolean {
+  return existsSync(path.join(CERTS, 'kafka.keystore.p12'));
+}
