@@ -52,8 +52,14 @@ async function partitionCount(kafka: Kafka, o: ProduceOptions): Promise<number |
   try {
     const meta = await admin.fetchTopicMetadata({ topics: [o.topic] });
     const count = meta.topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw new Error(`topic ${o.topic} has no partitions (does it exist? scripts/create-test-topic.sh)`);
+    if (count === 0) throw new Error(`topic ${o.topic} has no partitions`);
     return count;
+  } catch (err) {
+    // The broker does not auto-create topics (scripts/kafka/kafka.sh).
+    if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+      throw new Error(`topic ${o.topic} does not exist; create it with scripts/create-test-topic.sh ${o.topic}`);
+    }
+    throw err;
   } finally {
     await admin.disconnect();
   }
@@ -111,7 +117,8 @@ async function main(): Promise<number> {
     sender = kafkaSender(producer, o.topic);
   }
   const where = o.dryRun ? 'nowhere (dry run)' : `${o.topic} on ${o.brokers.join(',')}`;
-  const spread = partitions === null ? 'by key' : `round-robin over ${partitions} partitions`;
+  const spread =
+    partitions !== null ? `round-robin over ${partitions} partitions` : o.partitions.kind === 'key' ? 'partitioned by key' : 'partitions not resolved (dry run)';
   const amount = o.count === 0 ? 'until stopped' : `${o.count} messages`;
   say(`producing ${amount} to ${where}, ${o.rate > 0 ? `${o.rate} msg/s` : 'unthrottled'}, sizes ${o.sizes.join('/')}, ${spread}, ids ${o.idPrefix}-<n>`);
 

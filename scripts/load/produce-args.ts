@@ -56,6 +56,11 @@ export const PRODUCE_USAGE = `usage: node dist/scripts/produce-scans.js [options
   --in-flight N           produce requests in flight (default 4)
   --dry-run               generate and pace without Kafka`;
 
+const VALUE_FLAGS = new Set([
+  '--topic', '--count', '--rate', '--sizes', '--seed', '--partitions', '--brokers', '--certs',
+  '--servername', '--id-prefix', '--log-every', '--max-batch-bytes', '--in-flight',
+]);
+
 /** Kafka's topic name rule (org.apache.kafka.common.internals.Topic: legal chars, 249 max). */
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const BROKER = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
@@ -133,6 +138,7 @@ export function parseProduceArgs(argv: readonly string[], defaultIdPrefix: strin
       else o.help = true;
       continue;
     }
+    if (!VALUE_FLAGS.has(flag)) throw usage(`unknown option ${flag}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw usage(`${flag} needs a value`);
     switch (flag) {

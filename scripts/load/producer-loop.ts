@@ -54,6 +54,13 @@ export interface LoopDeps {
   signal: AbortSignal;
   /** Round-robin partition count; null = leave partitioning to the client (by key). */
   partitionCount: number | null;
+  /**
+   * Lets timers and signal handlers run between batches. Without it an
+   * unthrottled run against a sender that settles in microtasks (the dry run)
+   * never returns to the event loop, and SIGINT is never seen. Default:
+   * setImmediate.
+   */
+  yieldToEvents?: () => Promise<void>;
 }
 
 export function progressLine(stats: ProduceStats): string {
@@ -87,6 +94,7 @@ export async function runProducerLoop(o: LoopOptions, deps: LoopDeps): Promise<P
   let next = 0;
   let nextLog = start + o.logEverySec * 1000;
   const limit = o.count === 0 ? Number.POSITIVE_INFINITY : o.count;
+  const yieldToEvents = deps.yieldToEvents ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
 
   const maybeLog = (): void => {
     const now = clock.now();
@@ -129,6 +137,7 @@ export async function runProducerLoop(o: LoopOptions, deps: LoopDeps): Promise<P
     );
     inFlight.add(task);
     void task.then(() => inFlight.delete(task));
+    await yieldToEvents();
   }
 
   await Promise.all(inFlight);
