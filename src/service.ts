@@ -221,8 +221,15 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         logger,
         events: {
           batchReceived: (topic, partition, count, bytes) => events.messagesConsumed(topic, partition, count, bytes),
-          unitAcked: (unit, _report, seconds) => {
+          unitAcked: (unit, report, seconds) => {
             health.progress();
+            totals.messages += report.messages;
+            totals.delivered += report.delivered;
+            totals.deadLettered += report.deadLettered;
+            totals.rawBytes += report.rawBytes;
+            totals.encodedBytes += report.encodedBytes;
+            totals.records += report.records;
+            totals.requests += report.requests;
             events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
           },
           committed: (topic, partition, offset) => events.offsetsCommitted(topic, partition, offset),
@@ -241,6 +248,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       endResolve(end);
     });
     await supervisor.start();
+    startThroughputLog();
     logger.info('consuming', {
       topics: config.kafka.topics,
       groupId: config.kafka.groupId,
@@ -249,10 +257,40 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     });
   }
 
+  // A one-line summary every `summaryEveryMs`, so operators (and `npm run local`)
+  // see deliveries flowing without turning on debug logs.
+  const totals = { messages: 0, delivered: 0, deadLettered: 0, rawBytes: 0, encodedBytes: 0, records: 0, requests: 0 };
+  let summaryTimer: NodeJS.Timeout | undefined;
+  function startThroughputLog(): void {
+    let last = { ...totals };
+    let lastAt = clock.now();
+    summaryTimer = setInterval(() => {
+      const now = clock.now();
+      const secs = (now - lastAt) / 1000;
+      const d = (k: keyof typeof totals): number => totals[k] - last[k];
+      if (d('messages') > 0) {
+        logger.info('delivered', {
+          messages: d('delivered'),
+          deadLettered: d('deadLettered'),
+          messagesPerSec: Math.round(d('messages') / secs),
+          rawMBPerSec: +(d('rawBytes') / 1e6 / secs).toFixed(2),
+          requests: d('requests'),
+          meanRecordsPerRequest: d('requests') ? Math.round(d('records') / d('requests')) : 0,
+          meanBytesPerRequest: d('requests') ? Math.round(d('encodedBytes') / d('requests')) : 0,
+          totalDelivered: totals.delivered,
+        });
+      }
+      last = { ...totals };
+      lastAt = now;
+    }, 10_000);
+    summaryTimer.unref();
+  }
+
   let closed = false;
   async function closeRest(): Promise<void> {
     if (closed) return;
     closed = true;
+    if (summaryTimer) clearInterval(summaryTimer);
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();

@@ -79,7 +79,7 @@ our_pid() {
 }
 
 responding() {
-  curl -fsS -o /dev/null --max-time 2 "$ENDPOINT/moto-api/data.json" 2>/dev/null
+  curl -fsS -o /dev/null --max-time 2 "$ENDPOINT/" 2>/dev/null
 }
 
 ensure_resources() {

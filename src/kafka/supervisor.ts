@@ -138,6 +138,10 @@ export class Supervisor {
     if (this.stopping || batch.messages.length === 0) return;
     const bytes = batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
     this.deps.events.batchReceived(batch.topic, batch.partition, batch.messages.length, bytes);
+    for (const m of batch.messages) {
+      // coordinates and size only: never the payload (invariant 8)
+      this.deps.logger.debug('message', { topic: batch.topic, partition: batch.partition, offset: m.offset, size: m.value?.length ?? 0 });
+    }
 
     const abort = new AbortController();
     // Every unit, request and sleep of the batch listens on this signal.

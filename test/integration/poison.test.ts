@@ -27,9 +27,13 @@ describe('integration: poison messages (scenario 5)', function () {
 
   it('dead-letters oversized and invalid messages with their coordinates; everything else is delivered; no partition stalls', async () => {
     const s = await newScenario('poison', 2);
-    // Allow a 2 MB message on the topic (the broker default is ~1 MB).
+    // Allow a 2 MB message on the topic and on its dead-letter topic (the broker
+    // default is ~1 MB; a DLQ must accept whatever its source topic accepts).
     await withAdmin((admin) =>
-      admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: s.topic, configEntries: [{ name: 'max.message.bytes', value: '4194304' }] }] }),
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [s.topic, s.dlq].map((name) => ({ type: 2, name, configEntries: [{ name: 'max.message.bytes', value: '4194304' }] })),
+      }),
     );
     const producer = sslKafka().producer();
     await producer.connect();

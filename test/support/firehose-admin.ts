@@ -64,7 +64,8 @@ export function uniqueName(base: string): string {
 /** True when something answers like moto on the endpoint. */
 export async function isEmulatorUp(endpoint: string, timeoutMs = 2000): Promise<boolean> {
   try {
-    const res = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(timeoutMs) });
+    // GET / is S3 ListBuckets: cheap, and unlike /moto-api/data.json it cannot fail on odd state.
+    const res = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer();
     return res.ok;
   } catch {

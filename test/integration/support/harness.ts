@@ -105,7 +105,8 @@ export async function produceScans(
   if (!opts.producer) await producer.connect();
   const ids: string[] = [];
   try {
-    const chunk = 50;
+    // ≤ ~8 messages of ≤ 100 KB per partition per request: under the broker's 1 MB batch limit
+    const chunk = Math.max(1, opts.partitions) * 8;
     for (let start = 0; start < count; start += chunk) {
       const messages = [];
       for (let i = start; i < Math.min(count, start + chunk); i++) {
