@@ -9,6 +9,7 @@
  * the pool, the producer and the admin API); terminate() (abandon now);
  * `done` resolves when consumption has ended.
  */
+import os from 'node:os';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock, type Random } from './clock';
 import { redactedConfig, type AppConfig } from './config';
@@ -158,7 +159,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       };
     }
 
-    pool = createEncodePool({ ...config.pool, logger });
+    pool = createEncodePool({ ...config.pool, maxThreads: config.pool.maxThreads || os.availableParallelism(), logger });
     const dispatcher = new FirehoseDispatcher({
       port,
       streamName: config.firehose.streamName,
@@ -176,6 +177,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       encodeOptions: encodeOptionsOf(config),
       requestSlots: new Semaphore(config.firehose.maxConcurrentRequests),
       logger,
+      sleep: (ms, signal) => clock.sleep(ms, signal),
       onWorkerFailure: (err) => events.workerFailure(err),
       onEncoded: (result) => events.sizeClasses(result.sizeClasses),
     });

@@ -54,11 +54,14 @@ export interface UnitRunnerOptions {
   /** Bounds concurrent PutRecordBatch calls across all partitions. */
   requestSlots: Semaphore;
   logger: Logger;
+  /** Waits between attempts when the pool is full (POOL_BUSY is not a worker failure). */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   onWorkerFailure?: (err: unknown) => void;
   onEncoded?: (result: UnitResult, topic: string) => void;
 }
 
 const WORKER_ATTEMPTS = 2;
+const POOL_BUSY_WAIT_MS = 25;
 
 export class UnitRunner {
   constructor(private readonly opts: UnitRunnerOptions) {}
@@ -88,6 +91,13 @@ export class UnitRunner {
         result = await this.encode(unit, messages, signal);
       } catch (err) {
         if (signal.aborted || err instanceof AbortedError) throw new AbortedError('unit abandoned');
+        if (err instanceof AppError && err.code === 'POOL_BUSY') {
+          // Back-pressure from the pool, not a failure of this unit: wait, do not count it.
+          attempt -= 1;
+          report.workerAttempts -= 1;
+          await this.opts.sleep(POOL_BUSY_WAIT_MS, signal).catch(() => undefined);
+          continue;
+        }
         lastError = err;
         this.opts.onWorkerFailure?.(err);
         this.opts.logger.warn('worker task failed', {

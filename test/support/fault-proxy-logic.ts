@@ -10,6 +10,7 @@
  * and no RecordId; FailedPutCount counts them.
  */
 import type { Random } from '../../src/clock';
+import { mulberry32 } from '../../src/generator/wifi-scan';
 
 export type { Random };
 
@@ -47,16 +48,9 @@ export interface Faults {
   };
 }
 
-/** mulberry32: a tiny, well-distributed 32-bit PRNG; enough for picking test faults. */
+/** The generator's seeded PRNG (mulberry32): enough for picking test faults. */
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 export interface RequestContext {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { AppError } from '../../src/errors';
 import { Semaphore } from '../../src/flow/semaphore';
 import { UnitRunner, type Unit } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
@@ -22,6 +23,7 @@ function setup(failWhen?: ConstructorParameters<typeof InlinePool>[0]) {
     encodeOptions: testEncodeOptions,
     requestSlots: new Semaphore(2),
     logger: silentLogger,
+    sleep: async () => undefined,
   });
   return { pool, dispatcher, deadLetters, runner };
 }
@@ -72,6 +74,35 @@ describe('UnitRunner', () => {
     expect(pool.calls[0].values).to.not.equal(pool.calls[1].values);
   });
 
+  it('waits out POOL_BUSY without counting it as a worker failure (never dead-letters for it)', async () => {
+    let busyLeft = 3;
+    const inline = new InlinePool();
+    const deadLetters = new RecordingDeadLetters();
+    const dispatcher = new RecordingDispatcher();
+    let sleeps = 0;
+    const runner = new UnitRunner({
+      pool: {
+        run: async (req) => {
+          if (busyLeft-- > 0) throw new AppError('POOL_BUSY', 'pool full', { retriable: true });
+          return inline.run(req);
+        },
+      },
+      dispatcher,
+      deadLetters,
+      encodeOptions: testEncodeOptions,
+      requestSlots: new Semaphore(1),
+      logger: silentLogger,
+      sleep: async () => {
+        sleeps += 1;
+      },
+    });
+    const report = await runner.run(unitOf(jsonMessages(0, 4)), new AbortController().signal);
+    expect(sleeps).to.equal(3);
+    expect(deadLetters.letters).to.have.length(0);
+    expect(dispatcher.delivered).to.have.length(4);
+    expect(report.workerAttempts).to.equal(1);
+  });
+
   it('propagates a dispatcher failure (the unit is not acked)', async () => {
     const pool = new InlinePool();
     const runner = new UnitRunner({
@@ -81,6 +112,7 @@ describe('UnitRunner', () => {
       encodeOptions: testEncodeOptions,
       requestSlots: new Semaphore(1),
       logger: silentLogger,
+      sleep: async () => undefined,
     });
     let caught: unknown;
     await runner.run(unitOf(jsonMessages(0, 2)), new AbortController().signal).catch((e) => (caught = e));
