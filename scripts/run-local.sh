@@ -32,24 +32,34 @@ fi
 
 producer_pid=""
 consumer_pid=""
+# Ctrl-C reaches the whole process group: the producer and the consumer got
+# SIGINT too, so wait for them (the consumer drains and commits, bounded by its
+# drain deadline) instead of signalling again — a second signal means "exit now".
+# A SIGTERM to this script alone is passed on to them.
+stop_child() { # pid, signal-to-send-or-empty, seconds
+  local pid="$1" sig="$2" secs="$3" i
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  [[ -n "$sig" ]] && kill "-$sig" "$pid" 2>/dev/null
+  for (( i = 0; i < secs * 10; i++ )); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
 cleanup() {
+  local why="$1" sig=""
   trap - INT TERM EXIT
-  if [[ -n "$producer_pid" ]] && kill -0 "$producer_pid" 2>/dev/null; then
-    kill -TERM "$producer_pid" 2>/dev/null || true
-    wait "$producer_pid" 2>/dev/null || true
-  fi
-  if [[ -n "$consumer_pid" ]] && kill -0 "$consumer_pid" 2>/dev/null; then
-    kill -TERM "$consumer_pid" 2>/dev/null || true
-    wait "$consumer_pid" 2>/dev/null || true
-  fi
+  [[ "$why" == INT ]] || sig=TERM
+  stop_child "$producer_pid" "$sig" 10
+  stop_child "$consumer_pid" "$sig" 35
   say "delivered so far (s3://wifi-scans-local/scans/):"
   node dist/scripts/firehose/list-delivered.js --bucket wifi-scans-local --prefix scans/ \
-    --format "${LOCAL_FORMAT:-base64-gzip-lines}" --show 5 2>/dev/null || true
-  (( started_emulator )) && bash scripts/firehose/emulator.sh stop || true
-  (( started_kafka )) && bash scripts/kafka/kafka.sh stop || true
+    --format "${LOCAL_FORMAT:-base64-gzip-lines}" --show 5 || true
+  if (( started_emulator )); then bash scripts/firehose/emulator.sh stop || true; fi
+  if (( started_kafka )); then bash scripts/kafka/kafka.sh stop || true; fi
   say "stopped"
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup INT' INT
+trap 'cleanup TERM' TERM
+trap 'cleanup EXIT' EXIT
 
 export NODE_ENV=local AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 if [[ -n "${LOCAL_FORMAT:-}" ]]; then export PIPELINE_FORMAT="$LOCAL_FORMAT"; fi
@@ -60,9 +70,5 @@ say "producing sample scans (pid $producer_pid); consumer starting — Ctrl-C to
 
 node dist/src/main.js &
 consumer_pid=$!
-set +e
-wait "$consumer_pid"
-code=$?
-set -e
-consumer_pid=""
-exit "$code"
+# `wait` returns early when a trapped signal arrives; cleanup then waits properly.
+wait "$consumer_pid" || true

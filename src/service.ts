@@ -235,7 +235,10 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
             events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
           },
           committed: (topic, partition, offset) => events.offsetsCommitted(topic, partition, offset),
-          paused: (reason) => events.consumerPaused(pauseReason(reason)),
+          paused: (reason) => {
+            if (reason === 'shutdown' || reason === 'fatal') logger.info('consumer paused', { reason });
+            else events.consumerPaused(pauseReason(reason));
+          },
           resumed: () => events.consumerResumed(),
           rebalancing: () => health.rebalancing(),
           fatal: (err) => {

@@ -103,7 +103,9 @@ start() {
   local started_ms
   started_ms="$(now_ms)"
   : >"$LOGFILE"
-  nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >>"$LOGFILE" 2>&1 </dev/null &
+  # setsid: its own session, so a Ctrl-C in the shell that started it (npm run
+  # local) does not reach it; only `stop` ends it, by pid.
+  setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >>"$LOGFILE" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$PIDFILE"
   local deadline=$((SECONDS + READY_S))
