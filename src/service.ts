@@ -17,6 +17,7 @@ import { AppError, FirehoseError } from './errors';
 import { createFirehosePort } from './firehose/client';
 import { classifyRequestError } from './firehose/classify';
 import { FirehoseDispatcher } from './firehose/dispatcher';
+import type { DispatchObserver } from './firehose/observer';
 import { fullJitterDelay } from './flow/backoff';
 import { BackpressureGate } from './flow/pause-state';
 import { RateLimiter } from './flow/rate-limiter';
@@ -338,27 +339,24 @@ function pauseReason(reason: string): PauseReason {
   return reason === 'rate' || reason === 'outage' ? reason : 'inflight';
 }
 
-function dispatchObserver(events: Events, health: HealthState) {
-  let sentAt = 0;
-  let pending = { records: 0, bytes: 0 };
+function dispatchObserver(events: Events, health: HealthState): DispatchObserver {
   return {
-    requestSent(records: number, bytes: number) {
-      sentAt = performance.now();
-      pending = { records, bytes };
+    requestSent() {
+      /* counted when the outcome is known, with its own size (requests run concurrently) */
     },
-    requestSucceeded(latencyMs: number) {
+    requestSucceeded(latencyMs, request) {
       health.firehoseSucceeded();
-      events.firehoseRequest('ok', pending.records, pending.bytes, latencyMs / 1000);
+      events.firehoseRequest('ok', request.records, request.bytes, latencyMs / 1000);
     },
-    partialFailure(failed: number, total: number, codes: Readonly<Record<string, number>>) {
+    partialFailure(failed, total, codes) {
       events.partialFailure(failed, total, codes);
     },
-    requestFailed(err: FirehoseError, _attempt: number) {
+    requestFailed(err, _attempt, request, latencyMs) {
       health.firehoseFailed(err);
       const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
-      events.firehoseRequest(outcome, pending.records, pending.bytes, (performance.now() - sentAt) / 1000);
+      events.firehoseRequest(outcome, request.records, request.bytes, latencyMs / 1000);
     },
-    retryScheduled(delayMs: number, attempt: number, reason: string) {
+    retryScheduled(delayMs, attempt, reason) {
       events.retryScheduled(reason, delayMs, attempt);
     },
   };

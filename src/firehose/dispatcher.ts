@@ -31,7 +31,7 @@ import { type BackoffSettings, fullJitterDelay } from '../flow/backoff';
 import type { RateLimiter } from '../flow/rate-limiter';
 import type { FirehosePort, PutBatchResponse } from './client';
 import { classifyRequestError, isThrottleCode } from './classify';
-import type { DispatchObserver } from './observer';
+import type { DispatchObserver, RequestSize } from './observer';
 import { assessResponse } from './response';
 
 export interface DispatcherOptions {
@@ -115,7 +115,7 @@ export class FirehoseDispatcher {
           if (local.signal.aborted) throw this.stopReason(local, signal);
           requestError = err;
         }
-        const verdict = this.judge(response, requestError, batch.length, failures + 1, clock.now() - started, signal);
+        const verdict = this.judge(response, requestError, { records: batch.length, bytes }, failures + 1, clock.now() - started, signal);
         if (verdict.answered) report.requests++;
         if (verdict.resend?.length === 0) break;
         if (verdict.resend) {
@@ -143,29 +143,30 @@ export class FirehoseDispatcher {
   private judge(
     response: PutBatchResponse | undefined,
     requestError: unknown,
-    sent: number,
+    request: RequestSize,
     attempt: number,
     latencyMs: number,
     signal: AbortSignal,
   ): Verdict {
     const { observer } = this.options;
+    const sent = request.records;
     if (response === undefined) {
       const err = classifyRequestError(requestError, signal);
       if (err instanceof AbortedError) throw err;
-      observer.requestFailed(err, attempt);
+      observer.requestFailed(err, attempt, request, latencyMs);
       if (!err.retriable) throw err;
       return { answered: false, reason: err.code, throttled: isThrottleCode(err.code) };
     }
     const outcome = assessResponse(response, sent);
     if (outcome.kind === 'invalid') {
-      observer.requestFailed(outcome.error, attempt);
+      observer.requestFailed(outcome.error, attempt, request, latencyMs);
       return { answered: false, reason: outcome.error.code, throttled: false };
     }
-    observer.requestSucceeded(latencyMs);
+    observer.requestSucceeded(latencyMs, request);
     if (outcome.kind === 'ok') return { answered: true, resend: [], reason: 'OK', throttled: false };
     observer.partialFailure(outcome.failed.length, sent, outcome.codes);
     if (outcome.permanent) {
-      observer.requestFailed(outcome.permanent, attempt);
+      observer.requestFailed(outcome.permanent, attempt, request, latencyMs);
       throw outcome.permanent;
     }
     const throttled = Object.keys(outcome.codes).some(isThrottleCode);

@@ -7,7 +7,7 @@ import type { Clock, Random } from '../../src/clock';
 import type { FirehoseError } from '../../src/errors';
 import type { FirehosePort, PutBatchResponse } from '../../src/firehose/client';
 import { type DeliveryReport, FirehoseDispatcher, type DispatcherOptions } from '../../src/firehose/dispatcher';
-import type { DispatchObserver } from '../../src/firehose/observer';
+import type { DispatchObserver, RequestSize } from '../../src/firehose/observer';
 import { RateLimiter, UNLIMITED } from '../../src/flow/rate-limiter';
 
 interface Sleeper {
@@ -221,13 +221,13 @@ export class RecordingObserver implements DispatchObserver {
   requestSent(records: number, bytes: number): void {
     this.events.push({ type: 'requestSent', records, bytes });
   }
-  requestSucceeded(latencyMs: number): void {
+  requestSucceeded(latencyMs: number, _request?: RequestSize): void {
     this.events.push({ type: 'requestSucceeded', latencyMs });
   }
   partialFailure(failed: number, total: number, codes: Readonly<Record<string, number>>): void {
     this.events.push({ type: 'partialFailure', failed, total, codes });
   }
-  requestFailed(error: FirehoseError, attempt: number): void {
+  requestFailed(error: FirehoseError, attempt: number, _request?: RequestSize, _latencyMs?: number): void {
     this.events.push({ type: 'requestFailed', error, attempt });
   }
   retryScheduled(delayMs: number, attempt: number, reason: string): void {
