@@ -18,6 +18,7 @@ import {
   waitFor,
   type ConsumerProcess,
   type Scenario,
+  killIfRunning,
 } from './support/harness';
 
 const COUNT = 1200;
@@ -47,7 +48,7 @@ async function midRun(s: Scenario, ids: string[], sig: NodeJS.Signals) {
     const secondExit = await second.exit;
     return { exit, exitMs, beforeCount: before.messages.length, check: checkSets(ids, idsOf(after.messages)), offsets, secondExit };
   } finally {
-    if (second.proc.exitCode === null) second.signal('SIGKILL');
+    killIfRunning(second);
   }
 }
 

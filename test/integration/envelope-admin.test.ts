@@ -14,6 +14,9 @@ import {
   readScenario,
   startConsumer,
   waitFor,
+  expectDelivered,
+  stopCleanly,
+  killIfRunning,
 } from './support/harness';
 
 describe('integration: envelope, aggregation and the admin API', function () {
@@ -29,9 +32,7 @@ describe('integration: envelope, aggregation and the admin API', function () {
       const check = checkSets(ids, idsOf(read.messages));
       const envelopes = read.envelopes ?? [];
       const coordinates = new Set(envelopes.map((e) => `${e.partition}@${e.offset}`));
-      expect(check.lost).to.deep.equal([]);
-      expect(check.duplicated).to.deep.equal([]);
-      expect(check.unexpected).to.deep.equal([]);
+      expectDelivered(check);
       expect(envelopes).to.have.length(ids.length);
       expect(envelopes.every((e) => e.topic === s.topic)).to.equal(true);
       expect(coordinates.size, 'unique (partition, offset)').to.equal(ids.length);
@@ -44,10 +45,9 @@ describe('integration: envelope, aggregation and the admin API', function () {
       expect(mismatched, 'values not byte-identical').to.have.length(0);
       // the key travels too: produceScans keys each message by its id
       envelopes.forEach((e, i) => expect(e.key).to.equal((JSON.parse(read.messages[i].toString()) as { id: string }).id));
-      consumer.signal('SIGTERM');
-      expect((await consumer.exit).code).to.equal(0);
+      await stopCleanly(consumer);
     } finally {
-      if (consumer.proc.exitCode === null) consumer.signal('SIGKILL');
+      killIfRunning(consumer);
       await cleanupScenario(s);
     }
   });
@@ -63,14 +63,11 @@ describe('integration: envelope, aggregation and the admin API', function () {
       const requests = consumer.logs.filter((l) => l.includes('"firehose request"')).map((l) => JSON.parse(l) as { records: number });
       const records = requests.reduce((n, r) => n + r.records, 0);
       console.log(`      [aggregate] ${ids.length} messages in ${records} Firehose records over ${requests.length} requests`);
-      expect(check.lost).to.deep.equal([]);
-      expect(check.duplicated).to.deep.equal([]);
-      expect(check.unexpected).to.deep.equal([]);
+      expectDelivered(check);
       expect(records).to.be.greaterThan(0).and.lessThan(ids.length / 5);
-      consumer.signal('SIGTERM');
-      expect((await consumer.exit).code).to.equal(0);
+      await stopCleanly(consumer);
     } finally {
-      if (consumer.proc.exitCode === null) consumer.signal('SIGKILL');
+      killIfRunning(consumer);
       await cleanupScenario(s);
     }
   });
@@ -95,10 +92,9 @@ describe('integration: envelope, aggregation and the admin API', function () {
       expect(Number(consumed?.[1])).to.equal(ids.length);
       expect(metrics).to.match(/^wsqc_firehose_requests_total\{outcome="ok"\} [1-9]/m);
       expect(config.firehose.secretAccessKey).to.equal('[REDACTED]');
-      consumer.signal('SIGTERM');
-      expect((await consumer.exit).code).to.equal(0);
+      await stopCleanly(consumer);
     } finally {
-      if (consumer.proc.exitCode === null) consumer.signal('SIGKILL');
+      killIfRunning(consumer);
       await cleanupScenario(s);
     }
   });

@@ -325,3 +325,26 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
 export function stackLooksUp(): boolean {
   return existsSync(path.join(CERTS, 'kafka.keystore.p12'));
 }
+
+/** The delivery verdict every scenario asserts: nothing lost or unexpected; duplicates only where allowed. */
+export function expectDelivered(check: SetCheck, opts: { allowDuplicates?: boolean } = {}): void {
+  const problems: string[] = [];
+  if (check.lost.length > 0) problems.push(`lost ${check.lost.length} (e.g. ${check.lost.slice(0, 5).join(', ')})`);
+  if (check.unexpected.length > 0) problems.push(`unexpected ${check.unexpected.length} (e.g. ${check.unexpected.slice(0, 5).join(', ')})`);
+  if (!opts.allowDuplicates && check.duplicated.length > 0) problems.push(`duplicated ${check.duplicated.length} (e.g. ${check.duplicated.slice(0, 5).join(', ')})`);
+  if (problems.length > 0) throw new Error(`delivery check failed: ${problems.join('; ')}`);
+}
+
+/** SIGTERM and expect a clean exit (0); returns how long the stop took. */
+export async function stopCleanly(c: ConsumerProcess): Promise<number> {
+  const t0 = Date.now();
+  c.signal('SIGTERM');
+  const exit = await c.exit;
+  if (exit.code !== 0) throw new Error(`consumer exited ${exit.code ?? exit.signal} on SIGTERM; last lines:\n${c.logs.slice(-15).join('\n')}`);
+  return Date.now() - t0;
+}
+
+/** Kills a consumer that is still running (test clean-up). */
+export function killIfRunning(c: ConsumerProcess | undefined): void {
+  if (c && c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+}
