@@ -204,6 +204,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         maxMessages: config.batch.maxMessages,
         maxUnitBytes: config.batch.maxBytes,
         drainTimeoutMs: config.shutdown.drainTimeoutMs,
+        // Finish in-flight units after a rebalance starts, well inside the rebalance timeout.
+        rebalanceDrainMs: Math.min(config.shutdown.drainTimeoutMs, Math.floor(config.kafka.consumer.rebalanceTimeoutMs / 2)),
       },
       {
         consumer,

@@ -21,8 +21,13 @@
  *  - runner.commitOffsets() is a no-op once the runner is stopping, so commits go
  *    through the eachBatch payload's commitOffsetsIfNecessary(offsets), and stop()
  *    drains before it disconnects.
- *  - a heartbeat that fails with REBALANCE_IN_PROGRESS is rethrown from eachBatch
- *    so kafkajs rejoins; the batch's unfinished units are abandoned uncommitted.
+ *  - a heartbeat that fails with REBALANCE_IN_PROGRESS means our partitions may
+ *    move. The batch starts no new unit, lets in-flight units finish for up to
+ *    `rebalanceDrainMs` and commits them (the classic group protocol accepts
+ *    commits of the current generation while the group is preparing the
+ *    rebalance), then rethrows so kafkajs rejoins. Units still running at the
+ *    deadline, and those never started, are abandoned uncommitted: the new owner
+ *    gets them again (duplicates only for what was in flight, never loss).
  */
 import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
@@ -51,6 +56,8 @@ export interface SupervisorOptions {
   maxMessages: number;
   maxUnitBytes: number;
   drainTimeoutMs: number;
+  /** How long a batch may finish in-flight units after a rebalance starts (keep well under the rebalance timeout). */
+  rebalanceDrainMs: number;
   heartbeatEveryMs?: number;
 }
 
@@ -149,11 +156,19 @@ export class Supervisor {
     const onLifetimeAbort = (): void => abort.abort(this.lifetime.signal.reason);
     this.lifetime.signal.addEventListener('abort', onLifetimeAbort, { once: true });
     let rebalance: unknown;
+    let rebalanceDeadline: NodeJS.Timeout | undefined;
+    const onRebalance = (err: unknown): void => {
+      if (rebalance !== undefined) return;
+      rebalance = err;
+      rebalanceDeadline = setTimeout(
+        () => abort.abort(new AbortedError('rebalance drain deadline reached')),
+        this.opts.rebalanceDrainMs,
+      );
+    };
     const beat = setInterval(() => {
       payload.heartbeat().catch((err: unknown) => {
         if (isRebalanceError(err)) {
-          rebalance ??= err;
-          abort.abort(new AbortedError('partition revoked by rebalance'));
+          onRebalance(err);
         } else {
           this.deps.logger.warn('heartbeat failed', { error: (err as Error).message });
         }
@@ -171,14 +186,14 @@ export class Supervisor {
           });
         } catch (err) {
           if (isRebalanceError(err)) {
-            rebalance ??= err;
+            onRebalance(err);
             abort.abort(new AbortedError('commit refused: group is rebalancing'));
           }
           throw err;
         }
         this.deps.events.committed(batch.topic, batch.partition, next);
       },
-      stopping: () => this.stopping,
+      stopping: () => this.stopping || rebalance !== undefined,
       nextUnitId: () => ++this.unitSeq,
       maxMessages: this.opts.maxMessages,
       maxUnitBytes: this.opts.maxUnitBytes,
@@ -189,23 +204,36 @@ export class Supervisor {
     };
 
     try {
-      await processBatch(
+      const outcome = await processBatch(
         { topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: batch.lastOffset() },
         ctx,
         abort.signal,
       );
-    } catch (err) {
       if (rebalance !== undefined) {
-        this.deps.logger.info('rebalance: abandoning uncommitted work of the revoked batch', {
+        this.deps.logger.info('rebalance: committed the units in flight, left the rest for the next owner', {
           topic: batch.topic,
           partition: batch.partition,
+          committedOffset: outcome.committedOffset,
+          unitsAcked: outcome.acked,
+          unitsLeft: outcome.units - outcome.acked,
         });
+        throw rebalance; // kafkajs rejoins the group
+      }
+    } catch (err) {
+      if (rebalance !== undefined) {
+        if (err !== rebalance) {
+          this.deps.logger.info('rebalance: abandoning uncommitted work of the revoked batch', {
+            topic: batch.topic,
+            partition: batch.partition,
+          });
+        }
         throw rebalance; // kafkajs rejoins the group
       }
       if (abort.signal.aborted || err instanceof AbortedError) return; // stopping: redelivered later
       this.onFatal(err, batch.topic, batch.partition);
     } finally {
       clearInterval(beat);
+      if (rebalanceDeadline) clearTimeout(rebalanceDeadline);
       this.lifetime.signal.removeEventListener('abort', onLifetimeAbort);
     }
   }

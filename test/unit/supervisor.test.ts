@@ -34,7 +34,7 @@ const events = (): SupervisorEvents & { log: string[] } => {
   };
 };
 
-function setup(opts: { drainTimeoutMs?: number; cap?: number } = {}) {
+function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number } = {}) {
   const consumer = new FakeConsumer();
   const units = new Units();
   const ev = events();
@@ -46,6 +46,7 @@ function setup(opts: { drainTimeoutMs?: number; cap?: number } = {}) {
       maxMessages: 10,
       maxUnitBytes: 1 << 20,
       drainTimeoutMs: opts.drainTimeoutMs ?? 5_000,
+      rebalanceDrainMs: opts.rebalanceDrainMs ?? 5_000,
       heartbeatEveryMs: 5,
     },
     {
@@ -93,15 +94,35 @@ describe('Supervisor', () => {
     await batch;
   });
 
-  it('on a rebalance heartbeat error, abandons the batch uncommitted and rethrows so kafkajs rejoins', async () => {
-    const { consumer, supervisor } = setup();
+  it('on a rebalance: starts no new unit, commits the units in flight, then rethrows so kafkajs rejoins', async () => {
+    const { consumer, units, supervisor } = setup();
     await supervisor.start();
+    const gateOpen = consumer.deliver('scans', 0, jsonMessages(0, 25)); // 3 units of ≤10
+    await flush();
+    expect(units.waiting).to.have.length(3);
+    const rebalance = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+    consumer.heartbeatError = rebalance;
+    await new Promise((r) => setTimeout(r, 20));
+    units.ackAll();
+    let caught: unknown;
+    await gateOpen.catch((e) => (caught = e));
+    expect(caught).to.equal(rebalance);
+    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['25']);
+  });
+
+  it('on a rebalance: units still running at the drain deadline are abandoned uncommitted', async () => {
+    const { consumer, units, supervisor } = setup({ rebalanceDrainMs: 20 });
+    await supervisor.start();
+    const batch = consumer.deliver('scans', 0, jsonMessages(0, 15));
+    await flush();
+    units.waiting[0].resolve(); // the first unit finishes before the rebalance
+    await flush();
     const rebalance = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
     consumer.heartbeatError = rebalance;
     let caught: unknown;
-    await consumer.deliver('scans', 0, jsonMessages(0, 5)).catch((e) => (caught = e));
+    await batch.catch((e) => (caught = e));
     expect(caught).to.equal(rebalance);
-    expect(consumer.commits).to.deep.equal([]);
+    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['10']);
   });
 
   it('stop(): pauses fetching, drains in-flight units, commits them, then disconnects', async () => {
