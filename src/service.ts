@@ -179,8 +179,12 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       requestSlots: new Semaphore(config.firehose.maxConcurrentRequests),
       logger,
       sleep: (ms, signal) => clock.sleep(ms, signal),
+      now: () => clock.now(),
       onWorkerFailure: (err) => events.workerFailure(err),
-      onEncoded: (result) => events.sizeClasses(result.sizeClasses),
+      onEncoded: (result, _topic, seconds) => {
+        events.sizeClasses(result.sizeClasses);
+        events.workerTask(config.pipeline.format, seconds, result.rawBytes, result.encodedBytes);
+      },
     });
     const gate = new BackpressureGate(config.flow.maxInFlightBytes, { resumeBelowBytes: Math.floor(config.flow.maxInFlightBytes * 0.75) });
     const consumer = kafka.consumer(consumerConfig({ groupId: config.kafka.groupId, ...config.kafka.consumer }));
@@ -237,7 +241,10 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
             totals.requests += report.requests;
             events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
           },
-          committed: (topic, partition, offset) => events.offsetsCommitted(topic, partition, offset),
+          committed: (topic, partition, offset, highWatermark) => {
+            events.offsetsCommitted(topic, partition, offset);
+            events.commitLag(topic, partition, Number(BigInt(highWatermark) - BigInt(offset)));
+          },
           paused: (reason) => {
             if (reason === 'shutdown' || reason === 'fatal') logger.info('consumer paused', { reason });
             else events.consumerPaused(pauseReason(reason));

@@ -42,7 +42,8 @@ export type ConsumerPort = Pick<Consumer, 'connect' | 'subscribe' | 'run' | 'pau
 export interface SupervisorEvents {
   batchReceived(topic: string, partition: number, messages: number, bytes: number): void;
   unitAcked(unit: Unit, report: UnitReport, seconds: number): void;
-  committed(topic: string, partition: number, nextOffset: string): void;
+  /** `highWatermark`: the partition's log end when the batch was fetched (for commit lag). */
+  committed(topic: string, partition: number, nextOffset: string, highWatermark: string): void;
   paused(reason: string): void;
   resumed(): void;
   rebalancing(): void;
@@ -191,7 +192,7 @@ export class Supervisor {
           }
           throw err;
         }
-        this.deps.events.committed(batch.topic, batch.partition, next);
+        this.deps.events.committed(batch.topic, batch.partition, next, batch.highWatermark);
       },
       stopping: () => this.stopping || rebalance !== undefined,
       nextUnitId: () => ++this.unitSeq,

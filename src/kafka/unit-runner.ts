@@ -57,7 +57,9 @@ export interface UnitRunnerOptions {
   /** Waits between attempts when the pool is full (POOL_BUSY is not a worker failure). */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   onWorkerFailure?: (err: unknown) => void;
-  onEncoded?: (result: UnitResult, topic: string) => void;
+  /** `seconds`: the worker task's wall time, queueing included. */
+  onEncoded?: (result: UnitResult, topic: string, seconds: number) => void;
+  now?: () => number;
 }
 
 const WORKER_ATTEMPTS = 2;
@@ -65,6 +67,10 @@ const POOL_BUSY_WAIT_MS = 25;
 
 export class UnitRunner {
   constructor(private readonly opts: UnitRunnerOptions) {}
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : performance.now();
+  }
 
   async run(unit: Unit, signal: AbortSignal): Promise<UnitReport> {
     const report: UnitReport = {
@@ -87,8 +93,10 @@ export class UnitRunner {
       if (signal.aborted) throw new AbortedError('unit abandoned');
       report.workerAttempts += 1;
       let result: UnitResult;
+      const t0 = this.now();
       try {
         result = await this.encode(unit, messages, signal);
+        this.opts.onEncoded?.(result, unit.topic, (this.now() - t0) / 1000);
       } catch (err) {
         if (signal.aborted || err instanceof AbortedError) throw new AbortedError('unit abandoned');
         if (err instanceof AppError && err.code === 'POOL_BUSY') {
@@ -145,7 +153,6 @@ export class UnitRunner {
     signal: AbortSignal,
     report: UnitReport,
   ): Promise<void> {
-    this.opts.onEncoded?.(result, unit.topic);
     report.rawBytes += result.rawBytes;
     report.encodedBytes += result.encodedBytes;
     // Dead letters first: they must be acknowledged before the unit can be.

@@ -26,7 +26,7 @@ const events = (): SupervisorEvents & { log: string[] } => {
     log,
     batchReceived: () => log.push('batch'),
     unitAcked: () => log.push('acked'),
-    committed: (_t, p, o) => log.push(`commit ${p}@${o}`),
+    committed: (_t, p, o, hw) => log.push(`commit ${p}@${o} of ${hw}`),
     paused: (r) => log.push(`paused ${r}`),
     resumed: () => log.push('resumed'),
     rebalancing: () => log.push('rebalancing'),
