@@ -157,6 +157,8 @@ export class Supervisor {
     const onLifetimeAbort = (): void => abort.abort(this.lifetime.signal.reason);
     this.lifetime.signal.addEventListener('abort', onLifetimeAbort, { once: true });
     let rebalance: unknown;
+    /** A Kafka-side failure (e.g. a commit that could not reach the coordinator): kafkajs retries it, not us. */
+    let kafkaFailure: unknown;
     let rebalanceDeadline: NodeJS.Timeout | undefined;
     const onRebalance = (err: unknown): void => {
       if (rebalance !== undefined) return;
@@ -186,10 +188,9 @@ export class Supervisor {
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
           });
         } catch (err) {
-          if (isRebalanceError(err)) {
-            onRebalance(err);
-            abort.abort(new AbortedError('commit refused: group is rebalancing'));
-          }
+          if (isRebalanceError(err)) onRebalance(err);
+          else kafkaFailure ??= err;
+          abort.abort(new AbortedError('commit failed'));
           throw err;
         }
         this.deps.events.committed(batch.topic, batch.partition, next, batch.highWatermark);
@@ -229,6 +230,14 @@ export class Supervisor {
           });
         }
         throw rebalance; // kafkajs rejoins the group
+      }
+      if (kafkaFailure !== undefined) {
+        this.deps.logger.warn('kafka error in batch; kafkajs will retry it (uncommitted work is redelivered)', {
+          topic: batch.topic,
+          partition: batch.partition,
+          error: (kafkaFailure as Error).message,
+        });
+        throw kafkaFailure; // kafkajs retries / restarts the consumer: duplicates at worst, never loss
       }
       if (abort.signal.aborted || err instanceof AbortedError) return; // stopping: redelivered later
       this.onFatal(err, batch.topic, batch.partition);

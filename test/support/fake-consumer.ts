@@ -13,6 +13,7 @@ export class FakeConsumer {
   commits: Array<{ topic: string; partition: number; offset: string }> = [];
   resolved: string[] = [];
   heartbeatError?: Error;
+  commitError?: Error;
   heartbeats = 0;
 
   readonly port: ConsumerPort = {
@@ -55,6 +56,7 @@ export class FakeConsumer {
       },
       pause: () => () => undefined,
       commitOffsetsIfNecessary: async (offsets?: { topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }) => {
+        if (this.commitError) throw this.commitError;
         for (const t of offsets?.topics ?? []) for (const p of t.partitions) this.commits.push({ topic: t.topic, partition: p.partition, offset: p.offset });
       },
       uncommittedOffsets: () => ({ topics: [] }),

@@ -125,6 +125,26 @@ describe('Supervisor', () => {
     expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['10']);
   });
 
+  it('a commit that fails on the Kafka side is rethrown to kafkajs (which retries), not treated as fatal', async () => {
+    const { consumer, units, supervisor, ev } = setup();
+    await supervisor.start();
+    const lost = Object.assign(new Error('Connection closed'), { name: 'KafkaJSConnectionError' });
+    consumer.commitError = lost;
+    const batch = consumer.deliver('scans', 0, jsonMessages(0, 5));
+    await flush();
+    units.ackAll();
+    let caught: unknown;
+    await batch.catch((e) => (caught = e));
+    expect(caught).to.equal(lost);
+    expect(ev.log).to.not.include('fatal');
+    consumer.commitError = undefined;
+    const again = consumer.deliver('scans', 0, jsonMessages(0, 5)); // kafkajs refetches from the last commit
+    await flush();
+    units.ackAll();
+    await again;
+    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['5']);
+  });
+
   it('stop(): pauses fetching, drains in-flight units, commits them, then disconnects', async () => {
     const { consumer, units, supervisor, ev } = setup();
     await supervisor.start();
