@@ -13,12 +13,11 @@ import os from 'node:os';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock, type Random } from './clock';
 import { redactedConfig, type AppConfig } from './config';
-import { AppError, FirehoseError } from './errors';
+import { AppError } from './errors';
 import { createFirehosePort } from './firehose/client';
-import { classifyRequestError } from './firehose/classify';
 import { FirehoseDispatcher } from './firehose/dispatcher';
-import type { DispatchObserver } from './firehose/observer';
-import { fullJitterDelay } from './flow/backoff';
+import { checkStream } from './firehose/stream-check';
+import { OutageFlag } from './flow/outage';
 import { BackpressureGate } from './flow/pause-state';
 import { RateLimiter } from './flow/rate-limiter';
 import { Semaphore } from './flow/semaphore';
@@ -31,7 +30,9 @@ import { Supervisor, type EndReason } from './kafka/supervisor';
 import { loadTlsMaterial } from './kafka/tls';
 import { UnitRunner } from './kafka/unit-runner';
 import type { Logger } from './logging/types';
-import { createEvents, createMetrics, type Events, type PauseReason } from './metrics';
+import { createEvents, createMetrics, type PauseReason } from './metrics';
+import { DeliverySummary } from './metrics/delivery-summary';
+import { dispatchObserver } from './metrics/dispatch-observer';
 import { createEncodePool, type EncodePool } from './pipeline/pool';
 import type { EncodeOptions } from './pipeline/wire';
 
@@ -76,6 +77,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   const metrics = createMetrics(registry, { version: options.version });
   const events = createEvents(metrics, logger);
   const health = new HealthState(clock);
+  const summary = new DeliverySummary(clock, logger);
   let supervisor: Supervisor | undefined;
   let pool: EncodePool | undefined;
   let admin: AdminServer | undefined;
@@ -160,6 +162,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       };
     }
 
+    const outage = new OutageFlag();
     pool = createEncodePool({ ...config.pool, maxThreads: config.pool.maxThreads || os.availableParallelism(), logger });
     const dispatcher = new FirehoseDispatcher({
       port,
@@ -169,7 +172,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       backoff: config.firehose.backoff,
       rateLimiter: new RateLimiter(config.firehose.rate, clock),
       requestTimeoutMs: config.firehose.requestTimeoutMs,
-      observer: dispatchObserver(events, health),
+      observer: dispatchObserver(events, health, outage),
     });
     const runner = new UnitRunner({
       pool,
@@ -226,19 +229,14 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
           }
         },
         gate,
+        outage,
         clock,
         logger,
         events: {
           batchReceived: (topic, partition, count, bytes) => events.messagesConsumed(topic, partition, count, bytes),
           unitAcked: (unit, report, seconds) => {
             health.progress();
-            totals.messages += report.messages;
-            totals.delivered += report.delivered;
-            totals.deadLettered += report.deadLettered;
-            totals.rawBytes += report.rawBytes;
-            totals.encodedBytes += report.encodedBytes;
-            totals.records += report.records;
-            totals.requests += report.requests;
+            summary.add(report);
             events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
           },
           committed: (topic, partition, offset, highWatermark) => {
@@ -263,7 +261,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       endResolve(end);
     });
     await supervisor.start();
-    startThroughputLog();
+    summary.start();
     logger.info('consuming', {
       topics: config.kafka.topics,
       groupId: config.kafka.groupId,
@@ -272,40 +270,11 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     });
   }
 
-  // A one-line summary every `summaryEveryMs`, so operators (and `npm run local`)
-  // see deliveries flowing without turning on debug logs.
-  const totals = { messages: 0, delivered: 0, deadLettered: 0, rawBytes: 0, encodedBytes: 0, records: 0, requests: 0 };
-  let summaryTimer: NodeJS.Timeout | undefined;
-  function startThroughputLog(): void {
-    let last = { ...totals };
-    let lastAt = clock.now();
-    summaryTimer = setInterval(() => {
-      const now = clock.now();
-      const secs = (now - lastAt) / 1000;
-      const d = (k: keyof typeof totals): number => totals[k] - last[k];
-      if (d('messages') > 0) {
-        logger.info('delivered', {
-          messages: d('delivered'),
-          deadLettered: d('deadLettered'),
-          messagesPerSec: Math.round(d('messages') / secs),
-          rawMBPerSec: +(d('rawBytes') / 1e6 / secs).toFixed(2),
-          requests: d('requests'),
-          meanRecordsPerRequest: d('requests') ? Math.round(d('records') / d('requests')) : 0,
-          meanBytesPerRequest: d('requests') ? Math.round(d('encodedBytes') / d('requests')) : 0,
-          totalDelivered: totals.delivered,
-        });
-      }
-      last = { ...totals };
-      lastAt = now;
-    }, 10_000);
-    summaryTimer.unref();
-  }
-
   let closed = false;
   async function closeRest(): Promise<void> {
     if (closed) return;
     closed = true;
-    if (summaryTimer) clearInterval(summaryTimer);
+    summary.stop();
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();
@@ -348,55 +317,3 @@ function pauseReason(reason: string): PauseReason {
   return reason === 'rate' || reason === 'outage' ? reason : 'inflight';
 }
 
-function dispatchObserver(events: Events, health: HealthState): DispatchObserver {
-  return {
-    requestSent() {
-      /* counted when the outcome is known, with its own size (requests run concurrently) */
-    },
-    requestSucceeded(latencyMs, request) {
-      health.firehoseSucceeded();
-      events.firehoseRequest('ok', request.records, request.bytes, latencyMs / 1000);
-    },
-    partialFailure(failed, total, codes) {
-      events.partialFailure(failed, total, codes);
-    },
-    requestFailed(err, _attempt, request, latencyMs) {
-      health.firehoseFailed(err);
-      const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
-      events.firehoseRequest(outcome, request.records, request.bytes, latencyMs / 1000);
-    },
-    retryScheduled(delayMs, attempt, reason) {
-      events.retryScheduled(reason, delayMs, attempt);
-    },
-  };
-}
-
-/** The delivery stream must exist before we consume; waiting helps only for retriable errors. */
-async function checkStream(
-  check: (name: string, signal: AbortSignal) => Promise<{ status: string }>,
-  streamName: string,
-  clock: Clock,
-  random: Random,
-  logger: Logger,
-  signal: AbortSignal,
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const { status } = await check(streamName, signal);
-      logger.info('Firehose delivery stream found', { stream: streamName, status });
-      return;
-    } catch (err) {
-      const classified = classifyRequestError(err, signal);
-      if (!(classified instanceof FirehoseError) || !classified.retriable) {
-        throw new AppError(
-          'FIREHOSE_STREAM_UNAVAILABLE',
-          `Firehose delivery stream '${streamName}' cannot be used: ${classified.code}: ${classified.message}`,
-          { cause: err },
-        );
-      }
-      const delay = fullJitterDelay(attempt, 500, 15_000, random);
-      logger.warn('waiting for Firehose', { stream: streamName, error: classified.message, retryInMs: Math.round(delay) });
-      await clock.sleep(delay, signal);
-    }
-  }
-}

@@ -33,6 +33,7 @@ import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Clock } from '../clock';
 import { AbortedError, AppError } from '../errors';
+import type { OutageSignal } from '../flow/outage';
 import type { Logger } from '../logging/types';
 import { processBatch, type BatchContext, type InFlightGate } from './batch-processor';
 import type { Unit, UnitReport } from './unit-runner';
@@ -66,6 +67,8 @@ export interface SupervisorDeps {
   consumer: ConsumerPort;
   runUnit(unit: Unit, signal: AbortSignal): Promise<UnitReport>;
   gate: InFlightGate & { readonly shouldPause: boolean };
+  /** Firehose is failing whole requests (retried): stop fetching more until it answers again. */
+  outage?: OutageSignal;
   clock: Clock;
   logger: Logger;
   events: SupervisorEvents;
@@ -87,6 +90,7 @@ export class Supervisor {
     private readonly deps: SupervisorDeps,
   ) {
     setMaxListeners(0, this.lifetime.signal);
+    deps.outage?.onChange(() => this.applyBackpressure());
   }
 
   async start(): Promise<void> {
@@ -262,11 +266,16 @@ export class Supervisor {
     void this.finish({ reason: 'fatal', error: err });
   }
 
-  /** Pause fetching while the in-flight cap is reached; resume when there is room. */
+  /**
+   * Pause fetching while the in-flight cap is reached or Firehose is out
+   * (DESIGN invariant 5: held-back work pauses the consumer rather than
+   * piling up); resume when both clear. Paused partitions keep heartbeating.
+   */
   private applyBackpressure(): void {
     if (this.stopping) return;
-    if (this.deps.gate.shouldPause && !this.paused) this.pauseAll('inflight');
-    else if (!this.deps.gate.shouldPause && this.paused) {
+    const hold = this.deps.gate.shouldPause ? 'inflight' : this.deps.outage?.active ? 'outage' : null;
+    if (hold && !this.paused) this.pauseAll(hold);
+    else if (!hold && this.paused) {
       this.paused = false;
       this.deps.consumer.resume(this.opts.topics.map((topic) => ({ topic })));
       this.deps.events.resumed();

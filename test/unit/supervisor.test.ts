@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { systemClock } from '../../src/clock';
 import { AbortedError, FirehoseError } from '../../src/errors';
 import { BackpressureGate } from '../../src/flow/pause-state';
+import { OutageFlag } from '../../src/flow/outage';
 import { Supervisor, type SupervisorEvents } from '../../src/kafka/supervisor';
 import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
@@ -34,7 +35,7 @@ const events = (): SupervisorEvents & { log: string[] } => {
   };
 };
 
-function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number } = {}) {
+function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number; outage?: OutageFlag } = {}) {
   const consumer = new FakeConsumer();
   const units = new Units();
   const ev = events();
@@ -53,6 +54,7 @@ function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?:
       consumer: consumer.port,
       runUnit: units.run,
       gate: new BackpressureGate(opts.cap ?? 1 << 30),
+      outage: opts.outage,
       clock: systemClock,
       logger: silentLogger,
       events: ev,
@@ -198,5 +200,18 @@ describe('Supervisor', () => {
     await batch;
     expect(consumer.resumed).to.equal(1);
     expect(ev.log).to.include.members(['paused inflight', 'resumed']);
+  });
+
+  it('pauses the consumer during a Firehose outage and resumes when Firehose answers again', async () => {
+    const outage = new OutageFlag();
+    const { consumer, supervisor, ev } = setup({ outage });
+    await supervisor.start();
+    outage.set(true);
+    expect(consumer.paused).to.equal(1);
+    outage.set(true);
+    expect(consumer.paused).to.equal(1);
+    outage.set(false);
+    expect(consumer.resumed).to.equal(1);
+    expect(ev.log).to.include.members(['paused outage', 'resumed']);
   });
 });

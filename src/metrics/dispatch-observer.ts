@@ -1,0 +1,34 @@
+/**
+ * The Firehose dispatcher's observer, wired to the metrics catalog, health and
+ * the outage flag: each attempt is reported with its own size, since requests
+ * run concurrently.
+ */
+import type { DispatchObserver } from '../firehose/observer';
+import type { OutageFlag } from '../flow/outage';
+import type { HealthState } from '../health/state';
+import type { Events } from './events';
+
+export function dispatchObserver(events: Events, health: HealthState, outage: OutageFlag): DispatchObserver {
+  return {
+    requestSent() {
+      /* counted when the outcome is known, with its own size (requests run concurrently) */
+    },
+    requestSucceeded(latencyMs, request) {
+      health.firehoseSucceeded();
+      outage.set(false);
+      events.firehoseRequest('ok', request.records, request.bytes, latencyMs / 1000);
+    },
+    partialFailure(failed, total, codes) {
+      events.partialFailure(failed, total, codes);
+    },
+    requestFailed(err, _attempt, request, latencyMs) {
+      health.firehoseFailed(err);
+      if (err.retriable) outage.set(true);
+      const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
+      events.firehoseRequest(outcome, request.records, request.bytes, latencyMs / 1000);
+    },
+    retryScheduled(delayMs, attempt, reason) {
+      events.retryScheduled(reason, delayMs, attempt);
+    },
+  };
+}
