@@ -15,7 +15,7 @@ export function dispatchObserver(events: Events, health: HealthState, outage: Ou
     },
     requestSucceeded(latencyMs, request) {
       health.firehoseSucceeded();
-      outage.set(false);
+      outage.requestAnswered();
       events.firehoseRequest('ok', request.records, request.bytes, latencyMs / 1000);
     },
     partialFailure(failed, total, codes) {
@@ -23,7 +23,7 @@ export function dispatchObserver(events: Events, health: HealthState, outage: Ou
     },
     requestFailed(err, _attempt, request, latencyMs) {
       health.firehoseFailed(err);
-      if (err.retriable) outage.set(true);
+      if (err.retriable) outage.requestFailed();
       const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
       events.firehoseRequest(outcome, request.records, request.bytes, latencyMs / 1000);
     },

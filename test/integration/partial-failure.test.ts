@@ -59,7 +59,11 @@ describe('integration: Firehose partial failures (scenario 6)', function () {
       const read = await waitFor(() => readScenario(s, 'ndjson'), (r) => r.messages.length >= ids.length, 180_000, 500);
       const check = checkSets(ids, idsOf(read.messages));
       const st = proxy.stats();
-      console.log(`      [throttle 30% + 5x503] requests ${st.requests}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`);
+      const pausedForOutage = consumer.logs.some((l) => l.includes('"consumer paused"') && l.includes('"outage"'));
+      const resumed = consumer.logs.some((l) => l.includes('"consumer resumed"'));
+      expect(pausedForOutage, 'consumer paused during the outage').to.equal(true);
+      expect(resumed, 'consumer resumed after the outage').to.equal(true);
+      console.log(`      [throttle 30% + 5x503] paused for the outage and resumed; requests ${st.requests}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`);
       expectDelivered(check);
       await stopCleanly(consumer);
     } finally {

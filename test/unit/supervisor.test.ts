@@ -203,14 +203,17 @@ describe('Supervisor', () => {
   });
 
   it('pauses the consumer during a Firehose outage and resumes when Firehose answers again', async () => {
-    const outage = new OutageFlag();
+    const outage = new OutageFlag(3);
     const { consumer, supervisor, ev } = setup({ outage });
     await supervisor.start();
-    outage.set(true);
+    outage.requestFailed();
+    outage.requestFailed();
+    expect(consumer.paused, 'one failed request is not an outage').to.equal(0);
+    outage.requestFailed();
     expect(consumer.paused).to.equal(1);
-    outage.set(true);
+    outage.requestFailed();
     expect(consumer.paused).to.equal(1);
-    outage.set(false);
+    outage.requestAnswered();
     expect(consumer.resumed).to.equal(1);
     expect(ev.log).to.include.members(['paused outage', 'resumed']);
   });
