@@ -200,6 +200,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     consumer.on(consumer.events.CRASH, (e) => {
       health.consumerCrashed(e.payload.error, e.payload.restart);
       logger.error('kafka consumer crashed', { error: e.payload.error.message, restart: e.payload.restart });
+      // kafkajs restarts the consumer itself on retriable errors; otherwise it is gone for good.
+      if (!e.payload.restart) supervisor?.fail(e.payload.error);
     });
     consumer.on(consumer.events.FETCH, () => health.progress());
     let inflightUnits = 0;

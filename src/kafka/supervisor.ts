@@ -252,7 +252,15 @@ export class Supervisor {
     }
   }
 
-  private onFatal(err: unknown, topic: string, partition: number): void {
+  /**
+   * The consumer cannot go on for a reason found outside a batch (kafkajs
+   * crashed and will not restart): end consumption as fatal, committing nothing more.
+   */
+  fail(err: unknown): void {
+    this.onFatal(err, undefined, undefined);
+  }
+
+  private onFatal(err: unknown, topic: string | undefined, partition: number | undefined): void {
     if (this.stopping) return;
     this.deps.logger.error('FATAL: delivery cannot continue; stopping consumption without committing the failed work', {
       topic,

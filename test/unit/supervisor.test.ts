@@ -217,4 +217,14 @@ describe('Supervisor', () => {
     expect(consumer.resumed).to.equal(1);
     expect(ev.log).to.include.members(['paused outage', 'resumed']);
   });
+
+  it('fail(): a crash outside any batch (kafkajs will not restart) ends consumption as fatal', async () => {
+    const { consumer, supervisor, ev } = setup();
+    await supervisor.start();
+    const err = new Error('KafkaJSNonRetriableError');
+    supervisor.fail(err);
+    expect(await supervisor.done).to.deep.equal({ reason: 'fatal', error: err });
+    expect(consumer.disconnected).to.equal(true);
+    expect(ev.log).to.include('fatal');
+  });
 });
