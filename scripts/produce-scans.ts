@@ -20,8 +20,8 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { systemClock } from '../src/clock';
 import { parseProduceArgs, PRODUCE_USAGE, type ProduceOptions } from './load/produce-args';
 import { progressLine, runProducerLoop, type Sender } from './load/producer-loop';
+import { isEncryptedPemKey } from '../src/kafka/tls-pem';
 
-const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,\s*ENCRYPTED/;
 
 function say(line: string): void {
   process.stdout.write(`produce-scans: ${line}\n`);
@@ -38,7 +38,7 @@ function readPem(dir: string, name: string): string {
 
 function tlsOptions(o: ProduceOptions): { ca: string; cert: string; key: string; servername: string; rejectUnauthorized: true } {
   const key = readPem(o.certs, 'client.key');
-  if (ENCRYPTED_KEY.test(key)) {
+  if (isEncryptedPemKey(key)) {
     throw new Error(`${path.resolve(o.certs, 'client.key')} is encrypted; produce-scans only uses the unencrypted development key`);
   }
   return { ca: readPem(o.certs, 'ca.pem'), cert: readPem(o.certs, 'client.pem'), key, servername: o.servername, rejectUnauthorized: true };

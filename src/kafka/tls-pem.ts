@@ -6,8 +6,16 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { TlsMaterialError } from '../errors';
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,\s*ENCRYPTED/;
+/** A PEM armor line (RFC 7468), built from its label. */
+const armor = (edge: 'BEGIN' | 'END', label: string): string => `-----${edge} ${label}-----`;
+const CERT_BLOCK = new RegExp(`${armor('BEGIN', 'CERTIFICATE')}[\\s\\S]+?${armor('END', 'CERTIFICATE')}`, 'g');
+/** PKCS#8 encrypted keys, and the traditional OpenSSL encrypted format. */
+const ENCRYPTED = new RegExp(`${armor('BEGIN', 'ENCRYPTED PRIVATE KEY')}|Proc-Type:\\s*4,\\s*ENCRYPTED`);
+
+/** Whether a PEM private key file is encrypted (needs a passphrase). */
+export function isEncryptedPemKey(text: string): boolean {
+  return ENCRYPTED.test(text);
+}
 
 /** Every certificate in a PEM bundle, in order; an empty list when there is none. */
 export function parsePemCertificates(text: string, file: string, role: string): X509Certificate[] {
@@ -22,7 +30,7 @@ export function parsePemCertificates(text: string, file: string, role: string): 
 
 /** The private key of a PEM file, decrypted with `password` when the file is encrypted. */
 export function parsePemKey(text: string, password: string, file: string, passwordSetting: string): KeyObject {
-  const encrypted = ENCRYPTED.test(text);
+  const encrypted = isEncryptedPemKey(text);
   if (encrypted && password === '') {
     throw new TlsMaterialError('TLS_BAD_PASSWORD', `private key ${file} is encrypted and ${passwordSetting} is empty`, file);
   }

@@ -1,10 +1,14 @@
 import { expect } from 'chai';
+import { generateKeyPairSync } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createLogger, type CreateLoggerOptions } from '../../src/logging/logger';
 import { REDACTED, redactValue } from '../../src/logging/redact';
 import type { Logger } from '../../src/logging/types';
 
-const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+// A throwaway key made for this run: nothing key-shaped is committed.
+const PEM_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+/** A line of the key's base64 body: it must never reach a log line. */
+const PEM_BODY = PEM_KEY.split('\n')[1];
 const FIXED = new Date('2025-01-02T03:04:05.678Z');
 
 /** A logger writing into memory; `lines()` waits for winston's stream pipeline to flush. */
@@ -61,7 +65,7 @@ describe('createLogger', () => {
       list: [{ passphrase: 'pp-hunter2' }],
     });
     const [line] = await lines();
-    for (const secret of ['hunter2', 'wJalrXUtnFEMI', 'AKIAEXAMPLE', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC']) {
+    for (const secret of ['hunter2', 'wJalrXUtnFEMI', 'AKIAEXAMPLE', PEM_BODY]) {
       expect(line).not.to.include(secret);
     }
     const obj = JSON.parse(line);
