@@ -5,14 +5,16 @@
  * against this interface, so a key missing on either side is a compile error.
  */
 
+import type { RecordFormat } from '../pipeline/wire';
+
 export const NODE_ENVS = ['development', 'local', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
 export const KEYSTORE_TYPES = ['pkcs12', 'pem'] as const;
 export type KeystoreType = (typeof KEYSTORE_TYPES)[number];
 
-export const RECORD_FORMATS = ['base64-gzip-lines', 'gzip-ndjson', 'ndjson'] as const;
-export type RecordFormat = (typeof RECORD_FORMATS)[number];
+// The record formats are the pipeline's; the schema only offers them.
+export { RECORD_FORMATS, type RecordFormat } from '../pipeline/wire';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

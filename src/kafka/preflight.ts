@@ -101,15 +101,20 @@ export async function preflight(opts: PreflightOptions): Promise<void> {
       const fatal = classifyConnectError(err, opts.brokers);
       if (fatal) throw fatal;
       const waited = opts.clock.now() - started;
+      // A peer that hangs up mid-handshake is most often a PLAINTEXT listener; it
+      // can also be a broker going down, so it is waited for, with the hint.
+      const closedInHandshake = /before secure TLS connection was established/.test(firstMessage(chain(err)));
+      const hint = closedInHandshake ? 'the broker closed the connection during the TLS handshake: is this its SSL listener, not PLAINTEXT?' : undefined;
       if (opts.giveUpAfterMs > 0 && waited >= opts.giveUpAfterMs) {
         throw new KafkaStartupError(
-          'KAFKA_UNREACHABLE',
-          `Kafka brokers ${opts.brokers.join(',')} unreachable for ${Math.round(waited / 1000)} s: ${firstMessage(chain(err))}`,
+          closedInHandshake ? 'KAFKA_TLS_HANDSHAKE_CLOSED' : 'KAFKA_UNREACHABLE',
+          `Kafka brokers ${opts.brokers.join(',')} unreachable for ${Math.round(waited / 1000)} s: ${hint ?? firstMessage(chain(err))}`,
           { retriable: true },
         );
       }
       const delay = fullJitterDelay(attempt, 500, 15_000, opts.random);
       opts.logger.warn('waiting for Kafka brokers to become reachable', {
+        ...(hint ? { hint } : {}),
         brokers: opts.brokers,
         attempt: attempt + 1,
         retryInMs: Math.round(delay),

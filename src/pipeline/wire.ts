@@ -11,8 +11,8 @@
  */
 import type { ErrorData } from '../errors';
 
-export type RecordFormat = 'base64-gzip-lines' | 'gzip-ndjson' | 'ndjson';
-export const RECORD_FORMATS: readonly RecordFormat[] = ['base64-gzip-lines', 'gzip-ndjson', 'ndjson'];
+export const RECORD_FORMATS = ['base64-gzip-lines', 'gzip-ndjson', 'ndjson'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 export interface PlanLimits {
   /** ≤ MAX_RECORDS_PER_BATCH */

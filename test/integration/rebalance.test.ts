@@ -33,6 +33,8 @@ describe('integration: rebalance mid-run (scenario 4)', function () {
         `      [rebalance] lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}; ` +
           `first consumer saw a rebalance: ${rebalanced}`,
       );
+      expect(rebalanced, 'the first consumer went through a rebalance').to.equal(true);
+      expect(b!.logs.some((l) => l.includes('"consumer group joined"')), 'the second consumer joined').to.equal(true);
       expectDelivered(check, { allowDuplicates: true });
       expect(offsets.every((o) => o.committed === o.end)).to.equal(true);
       a.signal('SIGTERM');

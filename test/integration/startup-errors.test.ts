@@ -95,9 +95,10 @@ describe('integration: start-up errors name the cause (issue 2 bad inputs)', fun
     expect(out).to.match(/KAFKA_UNREACHABLE/);
   });
 
-  it('the PLAINTEXT port given as the TLS listener: KAFKA_TLS_NOT_TLS (or unreachable), never a hang', async () => {
+  it('the PLAINTEXT port given as the TLS listener: KAFKA_TLS_HANDSHAKE_CLOSED with the hint, never a hang', async () => {
     const out = await failsWith(s, { kafka: { brokers: ['127.0.0.1:9092'], connection: { startupRetryForeverMs: 3000, retry: { retries: 0 } } } });
-    expect(out).to.match(/KAFKA_TLS_NOT_TLS|KAFKA_UNREACHABLE/);
+    expect(out).to.match(/KAFKA_TLS_HANDSHAKE_CLOSED/);
+    expect(out).to.include('is this its SSL listener, not PLAINTEXT?');
   });
 
   it('missing topic: KAFKA_TOPIC_MISSING naming the topic', async () => {

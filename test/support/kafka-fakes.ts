@@ -103,6 +103,4 @@ export class CountingGate implements InFlightGate {
   }
 }
 
-export function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+export { flush } from './fakes';
