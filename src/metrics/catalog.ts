@@ -10,8 +10,9 @@
  *   touched, so tests and several app instances do not collide.
  * - Names start with `wsqc_` (wifi-scan-queue-consumer).
  * - Labels are bounded: topic, partition (as a string, bounded by the assignment),
- *   format, code, outcome, reason, size_class, version. Never a payload, a key, a
- *   message id, an offset or a secret (DESIGN invariant 8).
+ *   format, code, outcome, reason, size_class, version, circuit, to, bucket, store,
+ *   subject (a certificate's CN, bounded by the stores), cause, probe, indicator.
+ *   Never a payload, a key, a message id, an offset or a secret (DESIGN invariant 8).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -21,6 +22,15 @@ export type UnitOutcome = 'acked' | 'abandoned' | 'failed';
 export type FirehoseOutcome = 'ok' | 'partial' | 'throttled' | 'error';
 export type PauseReason = 'inflight' | 'rate' | 'outage';
 export type SizeClassName = 'small' | 'medium' | 'large';
+/** Label values of the pause-control reasons (src/flow pause control: RATE_LIMIT, BUFFER_FULL, ...). */
+export type PauseReasonLabel = 'rate_limit' | 'buffer_full' | 'network' | 'downstream_error' | 'in_flight_cap' | 'manual';
+export type CircuitName = 'firehose' | 'kafka';
+/** wsqc_circuit_state values: 0 closed, 1 half-open, 2 open. */
+export type CircuitStateLabel = 'closed' | 'half_open' | 'open';
+export type RateBucketLabel = 'records' | 'bytes' | 'requests' | 'size_class';
+export type ProbeLabel = 'liveness' | 'readiness';
+export type DuplicateCause = 'timeout' | 'rebalance';
+export type CertificateStore = 'keystore' | 'truststore';
 
 const KB = 1_000;
 const MiB = 1024 * 1024;
@@ -38,6 +48,9 @@ export const BUCKETS = {
   requestSeconds: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   recordsPerRequest: [1, 5, 10, 25, 50, 100, 200, 300, 400, 500],
   bytesPerRequest: [16 * 1024, 64 * 1024, 256 * 1024, 512 * 1024, 1 * MiB, 2 * MiB, 3 * MiB, 4 * MiB],
+  pauseSeconds: [0.1, 1, 5, 7.5, 15, 30, 60, 120, 300, 900, 3600],
+  pollSeconds: [0.01, 0.05, 0.1, 0.25, 0.5, 0.8, 1, 1.2, 2, 5, 10, 30],
+  latencySeconds: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
 } as const;
 
 export interface Metrics {
@@ -72,6 +85,27 @@ export interface Metrics {
   readonly bytesPerRequest: Histogram;
   readonly deadLetters: Counter<'code'>;
   readonly rateLimiterWaitSeconds: Counter;
+  // control layer: pause control, circuits, rate limiting
+  readonly pauseActive: Gauge<'reason'>;
+  readonly pauseSeconds: Histogram<'reason'>;
+  readonly circuitState: Gauge<'circuit'>;
+  readonly circuitTransitions: Counter<'circuit' | 'to'>;
+  readonly rateLimiterTokens: Gauge<'bucket'>;
+  readonly rateLimiterUtilization: Gauge<'bucket'>;
+  readonly rateLimitEvents: Counter<'bucket'>;
+  readonly rateLimiterBytesPerSecond: Gauge;
+  readonly bufferFullEvents: Counter;
+  // operations: poll cycle, pool, latency, certificates, health
+  readonly pollProcessingSeconds: Histogram;
+  readonly consumerLag: Gauge<'topic' | 'partition'>;
+  readonly workerPoolUtilization: Gauge;
+  readonly workerPoolQueueDepth: Gauge;
+  readonly workerThreadsStarted: Counter;
+  readonly endToEndLatencySeconds: Histogram;
+  readonly certificateExpiryDays: Gauge<'store' | 'subject'>;
+  readonly duplicatesResent: Counter<'cause'>;
+  readonly healthStatus: Gauge<'probe'>;
+  readonly healthIndicatorStatus: Gauge<'indicator'>;
   // process
   readonly buildInfo: Gauge<'version'>;
 }
@@ -169,6 +203,29 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       'rate_limiter_wait_seconds_total',
       'Time spent waiting on the Firehose rate limiter.',
     ),
+
+    // Control layer (issue 6). Wired by src/flow and the supervisor.
+    pauseActive: gauge('pause_active', '1 while this pause reason holds fetching paused, else 0.', ['reason']),
+    pauseSeconds: histogram('pause_seconds', 'Length of each pause, from the reason being set to it being cleared.', BUCKETS.pauseSeconds, ['reason']),
+    circuitState: gauge('circuit_state', 'Circuit state: 0 closed, 1 half-open (probing), 2 open.', ['circuit']),
+    circuitTransitions: counter('circuit_transitions_total', 'Circuit state changes, by circuit and new state.', ['circuit', 'to']),
+    rateLimiterTokens: gauge('rate_limiter_tokens', 'Tokens available in each rate-limiter bucket.', ['bucket']),
+    rateLimiterUtilization: gauge('rate_limiter_utilization', 'Share of each bucket in use: 1 - tokens / capacity (0..1).', ['bucket']),
+    rateLimitEvents: counter('rate_limit_events_total', 'Units a bucket could not serve whole at once (partial take or wait).', ['bucket']),
+    rateLimiterBytesPerSecond: gauge('rate_limiter_bytes_per_second', 'Current bytes/s rate after AIMD throttling adjustment.'),
+    bufferFullEvents: counter('buffer_full_events_total', 'PutRecordBatch calls answered with ServiceUnavailableException for the request or any record.'),
+
+    // Operations (issue 7). Wired by the supervisor, the pool and src/health.
+    pollProcessingSeconds: histogram('poll_processing_seconds', 'Time to process one fetched batch (one eachBatch call).', BUCKETS.pollSeconds),
+    consumerLag: gauge('consumer_lag_messages', 'Log end offset (high watermark) minus committed offset, per assigned partition.', ['topic', 'partition']),
+    workerPoolUtilization: gauge('worker_pool_utilization', 'Worker pool utilisation (0..1), as Piscina reports it.'),
+    workerPoolQueueDepth: gauge('worker_pool_queue_depth', 'Encode tasks waiting for a worker thread.'),
+    workerThreadsStarted: counter('worker_threads_started_total', 'Worker threads started by the pool (churn shows as growth after start-up).'),
+    endToEndLatencySeconds: histogram('end_to_end_latency_seconds', 'From the Kafka message timestamp to the Firehose acknowledgement of its record.', BUCKETS.latencySeconds),
+    certificateExpiryDays: gauge('certificate_expiry_days', 'Days until each keystore and truststore certificate expires (negative once expired).', ['store', 'subject']),
+    duplicatesResent: counter('duplicates_resent_total', 'Messages sent again after a timeout or a rebalance (possible duplicates downstream).', ['cause']),
+    healthStatus: gauge('health_status', 'Probe result: 1 up, 0 down.', ['probe']),
+    healthIndicatorStatus: gauge('health_indicator_status', 'Each health indicator: 1 up, 0 down.', ['indicator']),
 
     buildInfo: gauge('build_info', 'Always 1; the version label says which build runs.', ['version']),
   };

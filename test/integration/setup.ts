@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { isEmulatorUp } from '../support/firehose-admin';
-import { EMULATOR, stackLooksUp } from './support/harness';
+import { EMULATOR, PLAIN_PORT, SSL_PORT, stackLooksUp } from './support/harness';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,8 +22,8 @@ export const mochaHooks = {
     this.timeout(30_000);
     const problems: string[] = [];
     if (!stackLooksUp()) problems.push('certificates missing in certs/ (scripts/generate-ssl-certs.sh)');
-    if (!(await portOpen(9093))) problems.push('Kafka SSL listener 127.0.0.1:9093 not reachable (npm run stack:up)');
-    if (!(await portOpen(9092))) problems.push('Kafka PLAINTEXT listener 127.0.0.1:9092 not reachable (npm run stack:up)');
+    if (!(await portOpen(SSL_PORT))) problems.push(`Kafka SSL listener 127.0.0.1:${SSL_PORT} not reachable (npm run stack:up)`);
+    if (!(await portOpen(PLAIN_PORT))) problems.push(`Kafka PLAINTEXT listener 127.0.0.1:${PLAIN_PORT} not reachable (npm run stack:up)`);
     if (!(await isEmulatorUp(EMULATOR))) problems.push(`Firehose/S3 emulator ${EMULATOR} not reachable (npm run stack:up)`);
     if (problems.length > 0 && process.env.WSQC_REQUIRE_STACK !== '0') {
       throw new Error(`integration tests need the local stack:\n  - ${problems.join('\n  - ')}\nRun them with \`npm test\`, which starts it.`);

@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/logging/types';
 import {
   CERTS,
   ROOT,
+  PLAIN_BROKER,
   SSL_BROKER,
   cleanupScenario,
 
@@ -96,7 +97,7 @@ describe('integration: start-up errors name the cause (issue 2 bad inputs)', fun
   });
 
   it('the PLAINTEXT port given as the TLS listener: KAFKA_TLS_HANDSHAKE_CLOSED with the hint, never a hang', async () => {
-    const out = await failsWith(s, { kafka: { brokers: ['127.0.0.1:9092'], connection: { startupRetryForeverMs: 3000, retry: { retries: 0 } } } });
+    const out = await failsWith(s, { kafka: { brokers: [PLAIN_BROKER], connection: { startupRetryForeverMs: 3000, retry: { retries: 0 } } } });
     expect(out).to.match(/KAFKA_TLS_HANDSHAKE_CLOSED/);
     expect(out).to.include('is this its SSL listener, not PLAINTEXT?');
   });

@@ -6,7 +6,10 @@ import { METRIC_PREFIX, createMetrics } from '../../src/metrics/catalog';
 import { boundedLabel, createEvents, errorMeta } from '../../src/metrics/events';
 import { createRecordingLogger, seriesValue } from './metrics-helpers';
 
-const ALLOWED_LABELS = new Set(['topic', 'partition', 'format', 'code', 'outcome', 'reason', 'size_class', 'version']);
+const ALLOWED_LABELS = new Set([
+  'topic', 'partition', 'format', 'code', 'outcome', 'reason', 'size_class', 'version',
+  'circuit', 'to', 'bucket', 'store', 'subject', 'cause', 'probe', 'indicator',
+]);
 
 const EXPECTED_NAMES = [
   'messages_consumed_total',
@@ -36,6 +39,25 @@ const EXPECTED_NAMES = [
   'message_size_class_total',
   'message_bytes',
   'encoded_ratio',
+  'pause_active',
+  'pause_seconds',
+  'circuit_state',
+  'circuit_transitions_total',
+  'rate_limiter_tokens',
+  'rate_limiter_utilization',
+  'rate_limit_events_total',
+  'rate_limiter_bytes_per_second',
+  'buffer_full_events_total',
+  'poll_processing_seconds',
+  'consumer_lag_messages',
+  'worker_pool_utilization',
+  'worker_pool_queue_depth',
+  'worker_threads_started_total',
+  'end_to_end_latency_seconds',
+  'certificate_expiry_days',
+  'duplicates_resent_total',
+  'health_status',
+  'health_indicator_status',
   'build_info',
 ].map((n) => METRIC_PREFIX + n);
 

@@ -1,6 +1,6 @@
 /**
  * Integration harness: the real broker (mTLS on 9093, PLAINTEXT 9092 for
- * tooling), the real moto emulator, and the consumer as a child process
+ * tooling; WSQC_KAFKA_SSL_PORT / WSQC_KAFKA_PLAINTEXT_PORT move them), the real moto emulator, and the consumer as a child process
  * (`node dist/src/main.js --config <file>`), exactly as production runs it.
  * Every test uses its own topic, group, stream and S3 prefix.
  */
@@ -8,16 +8,19 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { createBucket, createDeliveryStream, deleteDeliveryStream, uniqueName } from '../../support/firehose-admin';
+import { createBucket, createDeliveryStream, deleteDeliveryStream, emulatorEndpoint, uniqueName } from '../../support/firehose-admin';
 import { readDeliveredDetailed, type DeliveredRead } from '../../support/s3-reader';
 import type { RecordFormat } from '../../../src/pipeline/wire';
 import { generateScan, sizeMix } from '../../../src/generator/wifi-scan';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const CERTS = path.join(ROOT, 'certs');
-export const SSL_BROKER = '127.0.0.1:9093';
-export const PLAIN_BROKER = '127.0.0.1:9092';
-export const EMULATOR = process.env.FIREHOSE_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566';
+/** Ports follow the stack scripts' overrides (scripts/lib/kafka-env.sh), so two clones can run side by side. */
+export const SSL_PORT = Number(process.env.WSQC_KAFKA_SSL_PORT ?? 9093);
+export const PLAIN_PORT = Number(process.env.WSQC_KAFKA_PLAINTEXT_PORT ?? 9092);
+export const SSL_BROKER = `127.0.0.1:${SSL_PORT}`;
+export const PLAIN_BROKER = `127.0.0.1:${PLAIN_PORT}`;
+export const EMULATOR = emulatorEndpoint();
 export const BUCKET = 'wsqc-it';
 
 /** The development passwords, read from their one place (scripts/lib/dev-passwords.sh). */
