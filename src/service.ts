@@ -18,6 +18,7 @@ import { createFirehosePort } from './firehose/client';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
 import { OutageFlag } from './flow/outage';
+import { PauseControl, pauseReasonLabel } from './flow/pause-control';
 import { BackpressureGate } from './flow/pause-state';
 import { RateLimiter } from './flow/rate-limiter';
 import { Semaphore } from './flow/semaphore';
@@ -30,7 +31,7 @@ import { Supervisor, type EndReason } from './kafka/supervisor';
 import { loadTlsMaterial } from './kafka/tls';
 import { UnitRunner } from './kafka/unit-runner';
 import type { Logger } from './logging/types';
-import { createEvents, createMetrics, type PauseReason } from './metrics';
+import { createEvents, createMetrics } from './metrics';
 import { DeliverySummary } from './metrics/delivery-summary';
 import { dispatchObserver } from './metrics/dispatch-observer';
 import { createEncodePool, type EncodePool } from './pipeline/pool';
@@ -78,6 +79,13 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   const events = createEvents(metrics, logger);
   const health = new HealthState(clock);
   const summary = new DeliverySummary(clock, logger);
+  // Every reason to pause fetching; one log line and one metric per hold and release.
+  const pause = new PauseControl(clock);
+  pause.onChange((c) => {
+    const holding = c.holding.map(pauseReasonLabel);
+    if (c.kind === 'hold') events.pauseHeld(pauseReasonLabel(c.reason), holding);
+    else events.pauseReleased(pauseReasonLabel(c.reason), c.heldMs / 1000, c.resumed, holding);
+  });
   let supervisor: Supervisor | undefined;
   let pool: EncodePool | undefined;
   let admin: AdminServer | undefined;
@@ -94,6 +102,12 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         registry,
         clock,
         info: { version: options.version, configSummary: () => redactedConfig(config) },
+        actions: {
+          // MANUAL is one reason among the others: resume lifts only the operator's pause.
+          pause: async () => void pause.hold('MANUAL'),
+          resume: async () => void pause.release('MANUAL'),
+          isPaused: () => pause.paused,
+        },
       });
       admin = await startAdminServer(app, { host: config.http.host, port: config.http.port });
       logger.info('admin API listening', { host: config.http.host, port: admin.port });
@@ -163,6 +177,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     }
 
     const outage = new OutageFlag();
+    outage.onChange(() => pause.set('NETWORK', outage.active));
     pool = createEncodePool({ ...config.pool, maxThreads: config.pool.maxThreads || os.availableParallelism(), logger });
     const dispatcher = new FirehoseDispatcher({
       port,
@@ -231,7 +246,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
           }
         },
         gate,
-        outage,
+        pause,
         clock,
         logger,
         events: {
@@ -245,11 +260,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
             events.offsetsCommitted(topic, partition, offset);
             events.commitLag(topic, partition, Number(BigInt(highWatermark) - BigInt(offset)));
           },
-          paused: (reason) => {
-            if (reason === 'shutdown' || reason === 'fatal') logger.info('consumer paused', { reason });
-            else events.consumerPaused(pauseReason(reason));
-          },
-          resumed: () => events.consumerResumed(),
+          paused: (reason) => logger.info('consumer paused', { reason }),
           rebalancing: () => health.rebalancing(),
           fatal: (err) => {
             health.fatal(err);
@@ -313,9 +324,5 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       return admin?.port;
     },
   };
-}
-
-function pauseReason(reason: string): PauseReason {
-  return reason === 'rate' || reason === 'outage' ? reason : 'inflight';
 }
 

@@ -33,7 +33,7 @@ import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Clock } from '../clock';
 import { AbortedError, AppError } from '../errors';
-import type { OutageSignal } from '../flow/outage';
+import type { PauseControl } from '../flow/pause-control';
 import type { Logger } from '../logging/types';
 import { processBatch, type BatchContext, type InFlightGate } from './batch-processor';
 import type { Unit, UnitReport } from './unit-runner';
@@ -45,8 +45,8 @@ export interface SupervisorEvents {
   unitAcked(unit: Unit, report: UnitReport, seconds: number): void;
   /** `highWatermark`: the partition's log end when the batch was fetched (for commit lag). */
   committed(topic: string, partition: number, nextOffset: string, highWatermark: string): void;
-  paused(reason: string): void;
-  resumed(): void;
+  /** Fetching stopped for good: 'shutdown' (graceful stop) or 'fatal'. Pauses for a reason go through PauseControl. */
+  paused(reason: 'shutdown' | 'fatal'): void;
   rebalancing(): void;
   fatal(err: unknown): void;
 }
@@ -66,9 +66,10 @@ export interface SupervisorOptions {
 export interface SupervisorDeps {
   consumer: ConsumerPort;
   runUnit(unit: Unit, signal: AbortSignal): Promise<UnitReport>;
+  /** The in-flight cap: a source of IN_FLIGHT_CAP. */
   gate: InFlightGate & { readonly shouldPause: boolean };
-  /** Firehose is failing whole requests (retried): stop fetching more until it answers again. */
-  outage?: OutageSignal;
+  /** Every reason to pause fetching; the supervisor applies it to the consumer (src/flow/pause-control.ts). */
+  pause: PauseControl;
   clock: Clock;
   logger: Logger;
   events: SupervisorEvents;
@@ -80,6 +81,7 @@ export class Supervisor {
   private readonly lifetime = new AbortController();
   private readonly active = new Set<Promise<void>>();
   private stopping = false;
+  /** Whether consumer.pause is in effect (ours; kafkajs may lose it on a restart, see reapplyPause). */
   private paused = false;
   private unitSeq = 0;
   private endResolve!: (r: EndReason) => void;
@@ -90,12 +92,16 @@ export class Supervisor {
     private readonly deps: SupervisorDeps,
   ) {
     setMaxListeners(0, this.lifetime.signal);
-    deps.outage?.onChange(() => this.applyBackpressure());
+    deps.pause.onChange(() => this.applyPause());
   }
 
   async start(): Promise<void> {
     const { consumer } = this.deps;
     consumer.on(consumer.events.REBALANCING, () => this.deps.events.rebalancing());
+    // F8: a kafkajs restart builds a new ConsumerGroup whose pause set is empty
+    // (kafkajs/src/consumer/index.js, start → new ConsumerGroup), and a pause asked
+    // before run() throws. Every join re-applies the pause to the new assignment.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.reapplyPause());
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.opts.topics], fromBeginning: this.opts.fromBeginning });
     await consumer.run({
@@ -274,31 +280,47 @@ export class Supervisor {
     void this.finish({ reason: 'fatal', error: err });
   }
 
-  /**
-   * Pause fetching while the in-flight cap is reached or Firehose is out
-   * (DESIGN invariant 5: held-back work pauses the consumer rather than
-   * piling up); resume when both clear. Paused partitions keep heartbeating.
-   */
+  /** The in-flight cap is a pause reason like any other (DESIGN invariant 5). */
   private applyBackpressure(): void {
     if (this.stopping) return;
-    const hold = this.deps.gate.shouldPause ? 'inflight' : this.deps.outage?.active ? 'outage' : null;
-    if (hold && !this.paused) this.pauseAll(hold);
-    else if (!hold && this.paused) {
+    this.deps.pause.set('IN_FLIGHT_CAP', this.deps.gate.shouldPause);
+  }
+
+  /** Applies PauseControl to the consumer: paused while any reason holds; paused partitions keep heartbeating. */
+  private applyPause(): void {
+    if (this.stopping) return;
+    if (this.deps.pause.paused && !this.paused) this.pauseConsumer();
+    else if (!this.deps.pause.paused && this.paused) {
       this.paused = false;
-      this.deps.consumer.resume(this.opts.topics.map((topic) => ({ topic })));
-      this.deps.events.resumed();
+      try {
+        this.deps.consumer.resume(this.opts.topics.map((topic) => ({ topic })));
+      } catch (err) {
+        this.deps.logger.warn('resume failed', { error: (err as Error).message });
+      }
     }
   }
 
-  private pauseAll(reason: string): void {
+  private reapplyPause(): void {
+    if (!this.stopping && !this.deps.pause.paused) return;
+    this.deps.logger.info('pause re-applied to the new assignment', { reasons: this.stopping ? ['STOPPING'] : this.deps.pause.reasons });
+    this.paused = false;
+    this.pauseConsumer();
+  }
+
+  private pauseAll(reason: 'shutdown' | 'fatal'): void {
+    this.pauseConsumer();
+    this.deps.events.paused(reason);
+  }
+
+  private pauseConsumer(): void {
     if (this.paused) return;
     this.paused = true;
     try {
       this.deps.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
     } catch (err) {
+      // Before run() kafkajs has no consumer group yet; the GROUP_JOIN re-apply covers it.
       this.deps.logger.warn('pause failed', { error: (err as Error).message });
     }
-    this.deps.events.paused(reason);
   }
 }
 

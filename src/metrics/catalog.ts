@@ -20,7 +20,6 @@ export const METRIC_PREFIX = 'wsqc_';
 
 export type UnitOutcome = 'acked' | 'abandoned' | 'failed';
 export type FirehoseOutcome = 'ok' | 'partial' | 'throttled' | 'error';
-export type PauseReason = 'inflight' | 'rate' | 'outage';
 export type SizeClassName = 'small' | 'medium' | 'large';
 /** Label values of the pause-control reasons (src/flow pause control: RATE_LIMIT, BUFFER_FULL, ...). */
 export type PauseReasonLabel = 'rate_limit' | 'buffer_full' | 'network' | 'downstream_error' | 'in_flight_cap' | 'manual';
@@ -147,8 +146,8 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       ['topic', 'partition'],
     ),
     rebalances: counter('rebalances_total', 'Consumer group joins (each rebalance ends with one).'),
-    consumerPaused: gauge('consumer_paused', '1 while fetching is paused for backpressure, else 0.'),
-    consumerPauses: counter('consumer_pauses_total', 'Times fetching was paused, by cause.', ['reason']),
+    consumerPaused: gauge('consumer_paused', '1 while fetching is paused for any reason (see wsqc_pause_active), else 0.'),
+    consumerPauses: counter('consumer_pauses_total', 'Times a pause reason was taken (PauseReasonLabel), including while another already held.', ['reason']),
     messageSizeClass: counter(
       'message_size_class_total',
       'Messages by raw size class: small <=30 KB, medium 31-80 KB, large >80 KB.',

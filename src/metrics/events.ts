@@ -10,7 +10,7 @@
  */
 import { AppError } from '../errors';
 import type { Logger, LogMeta } from '../logging/types';
-import type { FirehoseOutcome, Metrics, PauseReason, SizeClassName } from './catalog';
+import type { FirehoseOutcome, Metrics, PauseReasonLabel, SizeClassName } from './catalog';
 
 /** Per-class counts as the worker reports them (structurally src/pipeline/wire.ts SizeClasses). */
 export type SizeClassCounts = Readonly<Record<SizeClassName, { readonly count: number }>>;
@@ -43,8 +43,10 @@ export interface Events {
 
   offsetsCommitted(topic: string, partition: number, offset: string): void;
   commitLag(topic: string, partition: number, messages: number): void;
-  consumerPaused(reason: PauseReason): void;
-  consumerResumed(): void;
+  /** A pause reason was taken; `holding`: every reason now held (labels). */
+  pauseHeld(reason: PauseReasonLabel, holding: readonly string[]): void;
+  /** A pause reason was released after `seconds`; `resumed`: no reason holds any more. */
+  pauseReleased(reason: PauseReasonLabel, seconds: number, resumed: boolean, holding: readonly string[]): void;
   rebalance(assigned: Assignment): void;
   fatal(err: unknown): void;
 }
@@ -190,15 +192,20 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       metrics.commitLag.set(labels, nonNegative(messages));
     },
 
-    consumerPaused(reason) {
+    pauseHeld(reason, holding) {
       metrics.consumerPaused.set(1);
+      metrics.pauseActive.set({ reason }, 1);
       metrics.consumerPauses.inc({ reason });
-      logger.info('consumer paused', { reason });
+      logger.info('consumer paused', { reason, holding });
     },
 
-    consumerResumed() {
-      metrics.consumerPaused.set(0);
-      logger.info('consumer resumed');
+    pauseReleased(reason, seconds, resumed, holding) {
+      const s = nonNegative(seconds);
+      metrics.pauseActive.set({ reason }, 0);
+      metrics.pauseSeconds.observe({ reason }, s);
+      if (resumed) metrics.consumerPaused.set(0);
+      // One line per release; "consumer resumed" only when fetching actually resumes.
+      logger.info(resumed ? 'consumer resumed' : 'pause reason released', { reason, seconds: s, holding });
     },
 
     rebalance(assigned) {

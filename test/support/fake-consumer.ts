@@ -15,6 +15,8 @@ export class FakeConsumer {
   heartbeatError?: Error;
   commitError?: Error;
   heartbeats = 0;
+  /** Listeners registered through `on`, by event name. */
+  readonly listeners = new Map<string, Array<(e: unknown) => void>>();
 
   readonly port: ConsumerPort = {
     connect: async () => undefined,
@@ -31,9 +33,17 @@ export class FakeConsumer {
     disconnect: async () => {
       this.disconnected = true;
     },
-    on: (() => () => undefined) as unknown as ConsumerPort['on'],
-    events: { REBALANCING: 'consumer.rebalancing' } as unknown as ConsumerPort['events'],
+    on: ((event: string, listener: (e: unknown) => void) => {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+      return () => undefined;
+    }) as unknown as ConsumerPort['on'],
+    events: { REBALANCING: 'consumer.rebalancing', GROUP_JOIN: 'consumer.group_join' } as unknown as ConsumerPort['events'],
   };
+
+  /** Emits an instrumentation event (e.g. 'consumer.group_join') to the registered listeners. */
+  emit(event: string, payload: unknown = {}): void {
+    for (const l of this.listeners.get(event) ?? []) l({ payload });
+  }
 
   /** Calls eachBatch like kafkajs does; resolves/rejects with eachBatch. */
   deliver(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {

@@ -229,18 +229,24 @@ describe('metrics events', () => {
     expect(await seriesValue(registry, 'wsqc_commit_lag_messages', { topic: 't', partition: '1' })).to.equal(20);
   });
 
-  it('consumerPaused / consumerResumed drive the gauge and count pauses by reason', async () => {
+  it('pauseHeld / pauseReleased drive pause_active, pause_seconds, the paused gauge and count pauses by reason', async () => {
     const { registry, metrics } = setup();
     const logger = createRecordingLogger();
     const events = createEvents(metrics, logger);
-    events.consumerPaused('inflight');
+    events.pauseHeld('in_flight_cap', ['in_flight_cap']);
     expect(await seriesValue(registry, 'wsqc_consumer_paused')).to.equal(1);
-    events.consumerResumed();
+    expect(await seriesValue(registry, 'wsqc_pause_active', { reason: 'in_flight_cap' })).to.equal(1);
+    events.pauseHeld('network', ['in_flight_cap', 'network']);
+    events.pauseReleased('in_flight_cap', 2.5, false, ['network']);
+    expect(await seriesValue(registry, 'wsqc_consumer_paused'), 'network still holds').to.equal(1);
+    expect(await seriesValue(registry, 'wsqc_pause_active', { reason: 'in_flight_cap' })).to.equal(0);
+    events.pauseReleased('network', 7, true, []);
     expect(await seriesValue(registry, 'wsqc_consumer_paused')).to.equal(0);
-    events.consumerPaused('outage');
-    expect(await seriesValue(registry, 'wsqc_consumer_pauses_total', { reason: 'inflight' })).to.equal(1);
-    expect(await seriesValue(registry, 'wsqc_consumer_pauses_total', { reason: 'outage' })).to.equal(1);
-    expect(logger.entries.map((e) => e.message)).to.deep.equal(['consumer paused', 'consumer resumed', 'consumer paused']);
+    expect(await seriesValue(registry, 'wsqc_consumer_pauses_total', { reason: 'in_flight_cap' })).to.equal(1);
+    expect(await seriesValue(registry, 'wsqc_consumer_pauses_total', { reason: 'network' })).to.equal(1);
+    expect(await seriesValue(registry, 'wsqc_pause_seconds_sum', { reason: 'network' })).to.equal(7);
+    expect(await seriesValue(registry, 'wsqc_pause_seconds_count', { reason: 'in_flight_cap' })).to.equal(1);
+    expect(logger.entries.map((e) => e.message)).to.deep.equal(['consumer paused', 'consumer paused', 'pause reason released', 'consumer resumed']);
   });
 
   it('inflight sets the gauges; workerTask observes time and the encoded ratio per format', async () => {

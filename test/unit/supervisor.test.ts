@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { systemClock } from '../../src/clock';
 import { AbortedError, FirehoseError } from '../../src/errors';
 import { BackpressureGate } from '../../src/flow/pause-state';
-import { OutageFlag } from '../../src/flow/outage';
+import { PauseControl } from '../../src/flow/pause-control';
 import { Supervisor, type SupervisorEvents } from '../../src/kafka/supervisor';
 import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
@@ -29,16 +29,16 @@ const events = (): SupervisorEvents & { log: string[] } => {
     unitAcked: () => log.push('acked'),
     committed: (_t, p, o, hw) => log.push(`commit ${p}@${o} of ${hw}`),
     paused: (r) => log.push(`paused ${r}`),
-    resumed: () => log.push('resumed'),
     rebalancing: () => log.push('rebalancing'),
     fatal: () => log.push('fatal'),
   };
 };
 
-function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number; outage?: OutageFlag } = {}) {
+function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number; pause?: PauseControl } = {}) {
   const consumer = new FakeConsumer();
   const units = new Units();
   const ev = events();
+  const pause = opts.pause ?? new PauseControl(systemClock);
   const supervisor = new Supervisor(
     {
       topics: ['scans'],
@@ -54,13 +54,13 @@ function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?:
       consumer: consumer.port,
       runUnit: units.run,
       gate: new BackpressureGate(opts.cap ?? 1 << 30),
-      outage: opts.outage,
+      pause,
       clock: systemClock,
       logger: silentLogger,
       events: ev,
     },
   );
-  return { consumer, units, ev, supervisor };
+  return { consumer, units, ev, supervisor, pause };
 }
 
 describe('Supervisor', () => {
@@ -190,32 +190,47 @@ describe('Supervisor', () => {
     expect(ev.log).to.include('fatal');
   });
 
-  it('pauses the consumer when in-flight bytes reach the cap and resumes when they drain', async () => {
-    const { consumer, units, supervisor, ev } = setup({ cap: 10 });
+  it('pauses the consumer when in-flight bytes reach the cap (IN_FLIGHT_CAP) and resumes when they drain', async () => {
+    const { consumer, units, supervisor, pause } = setup({ cap: 10 });
+    const seen: string[] = [];
+    pause.onChange((c) => seen.push(`${c.kind} ${c.reason}`));
     await supervisor.start();
     const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
     await flush();
     expect(consumer.paused).to.equal(1);
+    expect(pause.reasons).to.deep.equal(['IN_FLIGHT_CAP']);
     units.ackAll();
     await batch;
     expect(consumer.resumed).to.equal(1);
-    expect(ev.log).to.include.members(['paused inflight', 'resumed']);
+    expect(seen).to.deep.equal(['hold IN_FLIGHT_CAP', 'release IN_FLIGHT_CAP']);
   });
 
-  it('pauses the consumer during a Firehose outage and resumes when Firehose answers again', async () => {
-    const outage = new OutageFlag(3);
-    const { consumer, supervisor, ev } = setup({ outage });
+  it('applies PauseControl: pauses on the first reason, resumes only when the last one is released', async () => {
+    const { consumer, supervisor, pause } = setup();
     await supervisor.start();
-    outage.requestFailed();
-    outage.requestFailed();
-    expect(consumer.paused, 'one failed request is not an outage').to.equal(0);
-    outage.requestFailed();
+    pause.hold('NETWORK');
+    pause.hold('MANUAL');
+    pause.hold('NETWORK');
     expect(consumer.paused).to.equal(1);
-    outage.requestFailed();
-    expect(consumer.paused).to.equal(1);
-    outage.requestAnswered();
+    pause.release('NETWORK');
+    expect(consumer.resumed, 'MANUAL still holds').to.equal(0);
+    pause.release('MANUAL');
     expect(consumer.resumed).to.equal(1);
-    expect(ev.log).to.include.members(['paused outage', 'resumed']);
+    pause.release('MANUAL');
+    expect(consumer.resumed).to.equal(1);
+  });
+
+  it('F8: re-applies the pause to every new assignment (GROUP_JOIN after a rebalance or a kafkajs restart)', async () => {
+    const { consumer, supervisor, pause } = setup();
+    await supervisor.start();
+    consumer.emit('consumer.group_join');
+    expect(consumer.paused, 'nothing to re-apply while no reason holds').to.equal(0);
+    pause.hold('DOWNSTREAM_ERROR');
+    expect(consumer.paused).to.equal(1);
+    consumer.emit('consumer.group_join');
+    expect(consumer.paused, 'pause asked again for the new consumer group').to.equal(2);
+    pause.release('DOWNSTREAM_ERROR');
+    expect(consumer.resumed).to.equal(1);
   });
 
   it('fail(): a crash outside any batch (kafkajs will not restart) ends consumption as fatal', async () => {
