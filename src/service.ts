@@ -34,7 +34,7 @@ import type { Logger } from './logging/types';
 import { createEvents, createMetrics } from './metrics';
 import { DeliverySummary } from './metrics/delivery-summary';
 import { dispatchObserver } from './metrics/dispatch-observer';
-import { createEncodePool, type EncodePool } from './pipeline/pool';
+import { createEncodePool, poolThreads, type EncodePool } from './pipeline/pool';
 import type { EncodeOptions } from './pipeline/wire';
 
 export interface ServiceOptions {
@@ -178,7 +178,12 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
 
     const outage = new OutageFlag();
     outage.onChange(() => pause.set('NETWORK', outage.active));
-    pool = createEncodePool({ ...config.pool, maxThreads: config.pool.maxThreads || os.availableParallelism(), logger });
+    pool = createEncodePool({
+      ...config.pool,
+      ...poolThreads(config.pool, os.availableParallelism()),
+      logger,
+      onThreadStarted: () => events.workerThreadStarted(),
+    });
     const dispatcher = new FirehoseDispatcher({
       port,
       streamName: config.firehose.streamName,

@@ -104,8 +104,9 @@ export const schema: convict.Schema<AppConfig> = {
     maxJsonDepth: int('Deepest nesting accepted by JSON validation.', 64, 'PIPELINE_MAX_JSON_DEPTH', 1, 10_000),
   },
   pool: {
-    minThreads: int('Worker threads kept alive.', 1, 'POOL_MIN_THREADS', 1, 1_024),
+    minThreads: int('Worker threads kept alive; 0 = maxThreads (no thread churn: every thread lives as long as the pool).', 0, 'POOL_MIN_THREADS', 0, 1_024),
     maxThreads: int('Largest worker pool; 0 = os.availableParallelism().', 0, 'POOL_MAX_THREADS', 0, 1_024),
+    idleTimeoutMs: int('How long a thread above minThreads may sit idle before it exits (piscina idleTimeout).', 60_000, 'POOL_IDLE_TIMEOUT_MS', 0, 24 * HOUR_MS),
     maxQueue: int('Units waiting for a worker before the pool refuses work.', 64, 'POOL_MAX_QUEUE', 0, 100_000),
     maxOldGenerationSizeMb: int('Heap limit of each worker.', 512, 'POOL_MAX_OLD_GENERATION_SIZE_MB', 16, 65_536),
     taskTimeoutMs: int('A unit that takes longer is treated as a worker failure.', 60_000, 'POOL_TASK_TIMEOUT_MS', 100, HOUR_MS),

@@ -114,9 +114,11 @@ export interface AppConfig {
     readonly maxJsonDepth: number;
   };
   readonly pool: {
+    /** 0 = maxThreads. */
     readonly minThreads: number;
     /** 0 = os.availableParallelism(). */
     readonly maxThreads: number;
+    readonly idleTimeoutMs: number;
     readonly maxQueue: number;
     readonly maxOldGenerationSizeMb: number;
     readonly taskTimeoutMs: number;

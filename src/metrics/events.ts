@@ -33,6 +33,7 @@ export interface Events {
 
   workerTask(format: string, seconds: number, rawBytes: number, encodedBytes: number): void;
   workerFailure(err: unknown): void;
+  workerThreadStarted(): void;
 
   firehoseRequest(outcome: FirehoseOutcome, records: number, bytes: number, seconds: number): void;
   /** `codes`: Firehose ErrorCode → number of records that failed with it. */
@@ -140,6 +141,11 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
     workerFailure(err) {
       metrics.workerFailures.inc();
       logger.error('worker task failed', errorMeta(err));
+    },
+
+    workerThreadStarted() {
+      // Counted, not logged: a churning pool would flood the log.
+      metrics.workerThreadsStarted.inc();
     },
 
     firehoseRequest(outcome, records, bytes, seconds) {

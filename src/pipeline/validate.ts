@@ -5,6 +5,8 @@
  * (DESIGN invariant 8).
  */
 
+import { isJsonWithinDepth } from './json-scan';
+
 export type ValidationResult = { ok: true } | { ok: false; reason: string };
 
 const QUOTE = 0x22;
@@ -47,12 +49,28 @@ export function nestingDepth(bytes: Uint8Array, limit = Number.POSITIVE_INFINITY
   return max;
 }
 
+const OK: ValidationResult = Object.freeze({ ok: true });
+
 /**
  * Checks that `bytes` is one valid UTF-8 JSON text nested at most `maxDepth`
- * levels. The depth pre-scan runs before parsing so a pathological message is
- * refused cheaply.
+ * levels. The common case (a valid message) costs one allocation-free pass
+ * (json-scan.ts); only a refused message pays for explainWhy, which keeps the
+ * verdicts and their precedence exactly as they were (depth, then UTF-8, then
+ * BOM, then JSON).
  */
 export function validateJson(bytes: Uint8Array, maxDepth: number): ValidationResult {
+  if (bytes.length === 0) return { ok: false, reason: 'empty message (tombstone)' };
+  if (isJsonWithinDepth(bytes, maxDepth)) return OK;
+  return explainWhy(bytes, maxDepth);
+}
+
+/**
+ * The reason a message was refused, by the original rules: the depth
+ * pre-scan over the raw bytes (whatever their validity), then a fatal UTF-8
+ * decode, then the BOM, then JSON.parse. Also the reference the one-pass
+ * scanner is tested against.
+ */
+export function explainWhy(bytes: Uint8Array, maxDepth: number): ValidationResult {
   if (bytes.length === 0) return { ok: false, reason: 'empty message (tombstone)' };
   const depth = nestingDepth(bytes, maxDepth);
   if (depth > maxDepth) return { ok: false, reason: `JSON nesting deeper than ${maxDepth} levels` };
@@ -68,5 +86,5 @@ export function validateJson(bytes: Uint8Array, maxDepth: number): ValidationRes
   } catch {
     return { ok: false, reason: 'message is not valid JSON' };
   }
-  return { ok: true };
+  return OK;
 }

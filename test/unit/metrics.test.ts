@@ -270,6 +270,16 @@ describe('metrics events', () => {
     expect(logger.entries[0].meta).to.deep.equal({ errorName: 'Error', error: 'worker exited' });
   });
 
+  it('workerThreadStarted counts wsqc_worker_threads_started_total without logging', async () => {
+    const { registry, metrics } = setup();
+    const logger = createRecordingLogger();
+    const events = createEvents(metrics, logger);
+    events.workerThreadStarted();
+    events.workerThreadStarted();
+    expect(await seriesValue(registry, 'wsqc_worker_threads_started_total')).to.equal(2);
+    expect(logger.entries).to.deep.equal([]);
+  });
+
   it('sizeClasses and messageSizes feed the size metrics', async () => {
     const { registry, metrics } = setup();
     const events = createEvents(metrics, silentLogger);

@@ -9,7 +9,7 @@ import type { Clock } from '../../src/clock';
 import { AbortedError, AppError } from '../../src/errors';
 import { recordMessageIndexes, recordView } from '../../src/pipeline/encode-unit';
 import { decodeRecords } from '../../src/pipeline/formats';
-import { createEncodePool, type EncodePool, type EncodePoolOptions } from '../../src/pipeline/pool';
+import { createEncodePool, poolThreads, type EncodePool, type EncodePoolOptions } from '../../src/pipeline/pool';
 import { encodeWorkerPath } from '../../src/pipeline/worker-path';
 import { generateScan } from '../../src/generator/wifi-scan';
 import { createTestUnitRequest } from '../fixtures/unit-request';
@@ -53,6 +53,28 @@ describe('pipeline/pool (real Piscina threads)', function () {
   afterEach(async () => {
     await pool?.close({ force: true });
     pool = undefined;
+  });
+
+  it('poolThreads: 0 = one per core, minThreads 0 = maxThreads, never above maxThreads', () => {
+    const table: Array<[{ minThreads: number; maxThreads: number }, { minThreads: number; maxThreads: number }]> = [
+      [{ minThreads: 0, maxThreads: 0 }, { minThreads: 2, maxThreads: 2 }],
+      [{ minThreads: 0, maxThreads: 3 }, { minThreads: 3, maxThreads: 3 }],
+      [{ minThreads: 1, maxThreads: 0 }, { minThreads: 1, maxThreads: 2 }],
+      [{ minThreads: 4, maxThreads: 0 }, { minThreads: 2, maxThreads: 2 }],
+    ];
+    for (const [config, want] of table) expect(poolThreads(config, 2)).to.deep.equal(want);
+  });
+
+  it('no churn: a pool of 2 with minThreads = maxThreads starts exactly 2 threads over bursts with idle gaps', async () => {
+    let started = 0;
+    pool = createEncodePool({ ...base, minThreads: 2, maxThreads: 2, onThreadStarted: () => started++ });
+    for (let burst = 0; burst < 3; burst++) {
+      await Promise.all([0, 1, 2, 3].map((i) => pool!.run(createTestUnitRequest(['{"a":1}'], { unitId: burst * 10 + i }))));
+      await new Promise((r) => setTimeout(r, 50)); // idle: piscina's default idleTimeout (0) would retire threads here
+    }
+    expect(started).to.equal(2);
+    expect(pool.stats().threadsStarted).to.equal(2);
+    expect(pool.stats().threads).to.equal(2);
   });
 
   it('points at the compiled worker', () => {
