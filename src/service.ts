@@ -26,6 +26,7 @@ import { HealthState } from './health/state';
 import { createAdminApp, startAdminServer, type AdminServer } from './http';
 import { consumerConfig, createKafka } from './kafka/clients';
 import { KafkaDeadLetterSink, dlqTopicFor, type DeadLetterSink } from './kafka/dead-letter';
+import { topicLimitReader } from './kafka/dead-letter-limits';
 import { preflight } from './kafka/preflight';
 import { Supervisor, type EndReason } from './kafka/supervisor';
 import { loadTlsMaterial } from './kafka/tls';
@@ -156,6 +157,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
       await producer.connect();
       producerDisconnect = () => producer.disconnect();
+      const topicLimit = topicLimitReader(() => kafka.admin(), logger);
+      for (const t of new Set(dlqTopics)) await topicLimit(t, false); // logged once at start-up (F2)
       deadLetters = new KafkaDeadLetterSink({
         producer,
         topic: config.kafka.dlq.topic,
@@ -163,6 +166,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         random,
         logger,
         backoff: config.firehose.backoff,
+        maxBatchBytes: config.kafka.dlq.maxBatchBytes,
+        topicLimit,
         onDeadLettered: (l) => events.deadLettered(l.topic, l.partition, l.offset, l.code, l.reason),
       });
     } else {

@@ -89,6 +89,14 @@ export const schema: convict.Schema<AppConfig> = {
     dlq: {
       enabled: flag('Send undeliverable messages to a dead-letter topic (otherwise the consumer stops on them).', true, 'KAFKA_DLQ_ENABLED'),
       topic: { doc: 'Dead-letter topic; "" = "<source topic>.dlq".', format: 'topic-or-empty', default: '', env: 'KAFKA_DLQ_TOPIC' },
+      maxBatchBytes: int(
+        "Bytes per dead-letter produce batch; letters are sent in chunks under the smaller of this and the DLQ topic's max.message.bytes (read at start-up). Default under the broker's 1 MiB default.",
+        1_000_000,
+        'KAFKA_DLQ_MAX_BATCH_BYTES',
+        1_024,
+        100 * MiB,
+        { maxReason: 'broker default socket.request.max.bytes' },
+      ),
     },
   },
   batch: {

@@ -76,6 +76,8 @@ export interface KafkaConfig {
     readonly enabled: boolean;
     /** "" = "<source topic>.dlq". */
     readonly topic: string;
+    /** Chunk cap for dead-letter produce requests (F2); the topic's max.message.bytes caps it further. */
+    readonly maxBatchBytes: number;
   };
 }
 

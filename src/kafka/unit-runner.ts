@@ -186,6 +186,7 @@ function letter(unit: Unit, m: KafkaMessage, code: string, reason: string, attem
     timestamp: m.timestamp,
     key: m.key ?? null,
     value: m.value ?? null,
+    ...(m.headers ? { headers: m.headers } : {}),
     code,
     reason,
     attempts,
