@@ -20,7 +20,8 @@ import { checkStream } from './firehose/stream-check';
 import { OutageFlag } from './flow/outage';
 import { PauseControl, pauseReasonLabel } from './flow/pause-control';
 import { BackpressureGate } from './flow/pause-state';
-import { RateLimiter } from './flow/rate-limiter';
+import { RateControl } from './flow/rate-control';
+import { RebalanceSignal } from './flow/rebalance-signal';
 import { Semaphore } from './flow/semaphore';
 import { HealthState } from './health/state';
 import { createAdminApp, startAdminServer, type AdminServer } from './http';
@@ -35,6 +36,7 @@ import type { Logger } from './logging/types';
 import { createEvents, createMetrics } from './metrics';
 import { DeliverySummary } from './metrics/delivery-summary';
 import { dispatchObserver } from './metrics/dispatch-observer';
+import { rateEvents, sampleRateGauges, withThrottleSignal } from './metrics/rate-events';
 import { createEncodePool, poolThreads, type EncodePool } from './pipeline/pool';
 import type { EncodeOptions } from './pipeline/wire';
 
@@ -95,6 +97,11 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   let endResolve!: (r: EndReason) => void;
   const done = new Promise<EndReason>((r) => (endResolve = r));
   const startup = new AbortController();
+  // Rate limiting (src/flow/rate-control.ts); waits end when a rebalance starts (F4).
+  const rebalance = new RebalanceSignal();
+  const rate = new RateControl({ rate: config.firehose.rate, rateLimit: config.rateLimit }, clock, pause, rateEvents(metrics, events, logger), () => rebalance.signal);
+  const rateSampler = setInterval(() => sampleRateGauges(metrics, rate.state()), 1_000);
+  rateSampler.unref();
 
   async function start(): Promise<void> {
     if (config.http.enabled) {
@@ -109,6 +116,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
           resume: async () => void pause.release('MANUAL'),
           isPaused: () => pause.paused,
         },
+        rateLimiterState: () => rate.state(),
       });
       admin = await startAdminServer(app, { host: config.http.host, port: config.http.port });
       logger.info('admin API listening', { host: config.http.host, port: admin.port });
@@ -195,9 +203,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       clock,
       random,
       backoff: config.firehose.backoff,
-      rateLimiter: new RateLimiter(config.firehose.rate, clock),
+      rateLimiter: rate.quota,
       requestTimeoutMs: config.firehose.requestTimeoutMs,
-      observer: dispatchObserver(events, health, outage),
+      observer: withThrottleSignal(dispatchObserver(events, health, outage), () => rate.throttled()),
     });
     const runner = new UnitRunner({
       pool,
@@ -257,6 +265,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         },
         gate,
         pause,
+        rebalance,
+        admit: rate.sizeClass ? (unit, signal) => rate.admit(unit.messages.map((m) => m.value?.length ?? 0), signal) : undefined,
         clock,
         logger,
         events: {
@@ -298,6 +308,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     if (closed) return;
     closed = true;
     summary.stop();
+    clearInterval(rateSampler);
+    rate.stop();
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();

@@ -44,6 +44,16 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+function checkNumber(x: unknown, o: FormatOptions): void {
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail('must be a number', x, o);
+  if (o.min !== undefined && x < o.min) fail(`must be ≥ ${o.min}`, x, o);
+  if (o.max !== undefined && x > o.max) fail(`must be ≤ ${o.max}`, x, o);
+}
+
+function numberFromString(x: unknown): unknown {
+  return typeof x === 'string' && x.trim() !== '' && Number.isFinite(Number(x)) ? Number(x) : x;
+}
+
 function checkInt(x: unknown, o: FormatOptions): void {
   if (typeof x !== 'number' || !Number.isSafeInteger(x)) fail('must be an integer', x, o);
   if (o.min !== undefined && x < o.min) fail(`must be ≥ ${fmt(o.min)}`, x, o);
@@ -105,6 +115,7 @@ export function registerFormats(): void {
   registered = true;
   convict.addFormats({
     'int-range': { validate: checkInt, coerce: intFromString },
+    'number-range': { validate: checkNumber, coerce: numberFromString },
     flag: {
       validate: (x: unknown, o: FormatOptions) => {
         if (typeof x !== 'boolean') fail('must be a boolean (true/false)', x, o);

@@ -57,6 +57,21 @@ export function checkRelations(c: AppConfig): Problem[] {
     add(fh.accessKeyId === '' ? 'firehose.accessKeyId' : 'firehose.secretAccessKey', 'must be set together with its pair (or both left empty for the default credential chain)');
   }
 
+  const rl = c.rateLimit;
+  if (rl.sizeClass.smallMaxBytes >= rl.sizeClass.largeMinBytes) {
+    add('rateLimit.sizeClass.smallMaxBytes', `must be < rateLimit.sizeClass.largeMinBytes (${rl.sizeClass.largeMinBytes}), got ${rl.sizeClass.smallMaxBytes}`);
+  }
+  // A partial take larger than the bucket could never happen: units would wait forever.
+  if (rl.sizeClass.minPartial > rl.sizeClass.capacity) {
+    add('rateLimit.sizeClass.minPartial', `must be ≤ rateLimit.sizeClass.capacity (${rl.sizeClass.capacity}), got ${rl.sizeClass.minPartial}`);
+  }
+  if (rl.pause.initialMs > rl.pause.maxMs) {
+    add('rateLimit.pause.initialMs', `must be ≤ rateLimit.pause.maxMs (${rl.pause.maxMs}), got ${rl.pause.initialMs}`);
+  }
+  if (rl.aimd.enabled && fh.rate.bytesPerSecond > 0 && rl.aimd.floorBytesPerSecond > fh.rate.bytesPerSecond) {
+    add('rateLimit.aimd.floorBytesPerSecond', `must be ≤ firehose.rate.bytesPerSecond (${fh.rate.bytesPerSecond}), got ${rl.aimd.floorBytesPerSecond}`);
+  }
+
   if (c.pool.maxThreads !== 0 && c.pool.minThreads > c.pool.maxThreads) {
     add('pool.minThreads', `must be ≤ pool.maxThreads (${c.pool.maxThreads}), got ${c.pool.minThreads}`);
   }

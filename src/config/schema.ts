@@ -14,6 +14,7 @@ import {
   LOG_FORMATS,
   LOG_LEVELS,
   NODE_ENVS,
+  RATE_LIMIT_MODES,
   RECORD_FORMATS,
   type AppConfig,
 } from './types';
@@ -26,6 +27,9 @@ const HOUR_MS = 3_600_000;
 
 function int(doc: string, def: number, env: string, min: number, max: number, extra: Extra = {}): Leaf<number> {
   return { doc, format: 'int-range', default: def, env, min, max, ...extra };
+}
+function num(doc: string, def: number, env: string, min: number, max: number): Leaf<number> {
+  return { doc, format: 'number-range', default: def, env, min, max };
 }
 function flag(doc: string, def: boolean, env: string): Leaf<boolean> {
   return { doc, format: 'flag', default: def, env };
@@ -142,6 +146,34 @@ export const schema: convict.Schema<AppConfig> = {
   },
   flow: {
     maxInFlightBytes: int('Message bytes held between fetch and commit; above it the consumer pauses.', 256 * MiB, 'FLOW_MAX_IN_FLIGHT_BYTES', MiB, 64 * 1024 * MiB),
+  },
+  rateLimit: {
+    mode: oneOf('quota: the firehose.rate buckets per request; size-class: the original service\'s messages/s preset per unit; both: a unit must pass both (see README "Rate limiting").', RATE_LIMIT_MODES, 'quota', 'RATE_LIMIT_MODE'),
+    sizeClass: {
+      smallMaxBytes: int('A unit whose average message is at most this many bytes is small.', 40_000, 'RATE_LIMIT_SMALL_MAX_BYTES', 1, MAX_RECORD_BYTES),
+      largeMinBytes: int('A unit whose average message is at least this many bytes is large.', 80_000, 'RATE_LIMIT_LARGE_MIN_BYTES', 2, MAX_RECORD_BYTES),
+      smallPerSecond: int('Messages/s for small units.', 100, 'RATE_LIMIT_SMALL_PER_SECOND', 1, 1_000_000),
+      baselinePerSecond: int('Messages/s for medium messages: mixed units use the mean of their messages\' class rates.', 75, 'RATE_LIMIT_BASELINE_PER_SECOND', 1, 1_000_000),
+      largePerSecond: int('Messages/s for large units.', 50, 'RATE_LIMIT_LARGE_PER_SECOND', 1, 1_000_000),
+      capacity: int('Bucket capacity in messages (the burst; the original used the unit size, 150).', 150, 'RATE_LIMIT_CAPACITY', 1, 1_000_000),
+      refillIntervalMs: int('Interval refill: one interval of the selected rate is added at once at the end of each interval.', 1_000, 'RATE_LIMIT_REFILL_INTERVAL_MS', 10, 60_000),
+      minPartial: int('Smallest partial take: when fewer tokens than a whole unit are left, at least this many messages go (the unit is split), else it waits.', 10, 'RATE_LIMIT_MIN_PARTIAL', 1, 1_000_000),
+    },
+    pause: {
+      enabled: flag('Pause fetching (reason RATE_LIMIT) while a bucket that cannot serve a whole unit is below the threshold.', true, 'RATE_LIMIT_PAUSE_ENABLED'),
+      threshold: num('Share of a bucket\'s capacity (0..1) below which a unit that cannot be served whole pauses fetching.', 0.1, 'RATE_LIMIT_PAUSE_THRESHOLD', 0, 1),
+      initialMs: int('First rate pause.', 5_000, 'RATE_LIMIT_PAUSE_INITIAL_MS', 1, HOUR_MS),
+      multiplier: num('Each rate pause in a row is this much longer.', 1.5, 'RATE_LIMIT_PAUSE_MULTIPLIER', 1, 10),
+      maxMs: int('Longest rate pause.', 60_000, 'RATE_LIMIT_PAUSE_MAX_MS', 1, HOUR_MS),
+    },
+    aimd: {
+      enabled: flag('Cut firehose.rate.bytesPerSecond on throttling answers and grow it back in quiet time (needs a bytes/s limit > 0).', true, 'RATE_LIMIT_AIMD_ENABLED'),
+      factor: num('Multiplicative decrease: bytes/s × factor on a throttle.', 0.5, 'RATE_LIMIT_AIMD_FACTOR', 0.01, 0.99),
+      floorBytesPerSecond: int('Never cut below this many bytes/s.', 256 * 1024, 'RATE_LIMIT_AIMD_FLOOR_BYTES_PER_SECOND', 1, 1_000_000_000_000),
+      increaseBytesPerSecond: int('Additive increase per quiet interval, bytes/s.', 256 * 1024, 'RATE_LIMIT_AIMD_INCREASE_BYTES_PER_SECOND', 1, 1_000_000_000_000),
+      quietIntervalMs: int('An interval without throttling that earns one increase.', 5_000, 'RATE_LIMIT_AIMD_QUIET_INTERVAL_MS', 100, HOUR_MS),
+      minCutIntervalMs: int('Throttles within this long after a cut do not cut again (answers to requests sent at the old rate).', 1_000, 'RATE_LIMIT_AIMD_MIN_CUT_INTERVAL_MS', 0, HOUR_MS),
+    },
   },
   shutdown: {
     drainTimeoutMs: int('SIGTERM: time to drain in-flight units; keep it below the pod grace period.', 25_000, 'SHUTDOWN_DRAIN_TIMEOUT_MS', 0, HOUR_MS),

@@ -103,6 +103,38 @@ export interface FirehoseConfig {
   readonly maxConcurrentRequests: number;
 }
 
+export const RATE_LIMIT_MODES = ['quota', 'size-class', 'both'] as const;
+export type RateLimitMode = (typeof RATE_LIMIT_MODES)[number];
+
+export interface RateLimitConfig {
+  readonly mode: RateLimitMode;
+  readonly sizeClass: {
+    readonly smallMaxBytes: number;
+    readonly largeMinBytes: number;
+    readonly smallPerSecond: number;
+    readonly baselinePerSecond: number;
+    readonly largePerSecond: number;
+    readonly capacity: number;
+    readonly refillIntervalMs: number;
+    readonly minPartial: number;
+  };
+  readonly pause: {
+    readonly enabled: boolean;
+    readonly threshold: number;
+    readonly initialMs: number;
+    readonly multiplier: number;
+    readonly maxMs: number;
+  };
+  readonly aimd: {
+    readonly enabled: boolean;
+    readonly factor: number;
+    readonly floorBytesPerSecond: number;
+    readonly increaseBytesPerSecond: number;
+    readonly quietIntervalMs: number;
+    readonly minCutIntervalMs: number;
+  };
+}
+
 export interface AppConfig {
   readonly env: NodeEnv;
   readonly kafka: KafkaConfig;
@@ -127,6 +159,7 @@ export interface AppConfig {
   };
   readonly firehose: FirehoseConfig;
   readonly flow: { readonly maxInFlightBytes: number };
+  readonly rateLimit: RateLimitConfig;
   readonly shutdown: { readonly drainTimeoutMs: number };
   readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };

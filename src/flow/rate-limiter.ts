@@ -11,7 +11,10 @@
  */
 import type { Clock } from '../clock';
 import { abortedError } from './abort';
+import type { AimdRate } from './aimd';
 import { TokenBucket } from './token-bucket';
+
+export type QuotaBucket = 'records' | 'bytes' | 'requests';
 
 export interface RateCost {
   readonly records: number;
@@ -27,6 +30,30 @@ export interface RateLimits {
 }
 
 export const UNLIMITED: RateLimits = { recordsPerSecond: 0, bytesPerSecond: 0, requestsPerSecond: 0 };
+
+/** Observers and controllers around the buckets (all optional; see src/flow/rate-control.ts). */
+export interface RateLimiterOptions {
+  /** Drives the bytes/s bucket's rate (only when bytesPerSecond > 0). */
+  readonly aimd?: AimdRate;
+  /** Share of a bucket's capacity below which `limited` reports `belowThreshold` (default 0.1). */
+  readonly pauseThreshold?: number;
+  /** A request could not be admitted at once; `bucket` is the one it waits longest for. */
+  limited?(bucket: QuotaBucket, belowThreshold: boolean): void;
+  /** A request was admitted at once. */
+  passed?(): void;
+  /** A queued request was admitted after waiting `ms`. */
+  waited?(ms: number): void;
+  /** Also abandon waits when this signal aborts (the process-wide rebalance signal, F4). */
+  abortWith?(): AbortSignal;
+}
+
+export interface BucketSnapshot {
+  readonly bucket: QuotaBucket;
+  /** Per second; 0 = unlimited. */
+  readonly rate: number;
+  readonly tokens: number;
+  readonly capacity: number;
+}
 
 interface Waiter {
   readonly cost: RateCost;
@@ -47,7 +74,11 @@ export class RateLimiter {
   private headSleep: AbortController | undefined;
   private waitedMs = 0;
 
-  constructor(readonly limits: RateLimits, private readonly clock: Clock) {
+  constructor(
+    readonly limits: RateLimits,
+    private readonly clock: Clock,
+    private readonly options: RateLimiterOptions = {},
+  ) {
     const now = clock.now();
     this.records = new TokenBucket(limits.recordsPerSecond, now);
     this.bytes = new TokenBucket(limits.bytesPerSecond, now);
@@ -68,9 +99,15 @@ export class RateLimiter {
    * Resolves when `cost` has been taken. Rejects with an AbortedError if `signal`
    * aborts first; an abandoned waiter takes no tokens and unblocks those behind it.
    */
-  acquire(cost: RateCost, signal?: AbortSignal): Promise<void> {
+  acquire(cost: RateCost, callerSignal?: AbortSignal): Promise<void> {
+    const extra = this.options.abortWith?.();
+    const signal = extra ? (callerSignal ? AbortSignal.any([callerSignal, extra]) : extra) : callerSignal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    if (this.tryAcquire(cost)) return Promise.resolve();
+    if (this.tryAcquire(cost)) {
+      this.options.passed?.();
+      return Promise.resolve();
+    }
+    this.reportLimited(cost);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { cost, enqueuedAt: this.clock.now(), signal, resolve, reject };
       if (signal) {
@@ -89,8 +126,46 @@ export class RateLimiter {
     return true;
   }
 
+  /** The buckets as they stand now (tokens after refill; negative while in debt). */
+  snapshot(): BucketSnapshot[] {
+    const now = this.clock.now();
+    this.applyAimd(now);
+    return (
+      [
+        ['records', this.records],
+        ['bytes', this.bytes],
+        ['requests', this.requests],
+      ] as const
+    ).map(([bucket, b]) => ({ bucket, rate: b.ratePerSecond, tokens: b.available(now), capacity: b.capacity }));
+  }
+
+  private reportLimited(cost: RateCost): void {
+    if (!this.options.limited) return;
+    const now = this.clock.now();
+    const waits = [
+      ['records', this.records, cost.records],
+      ['bytes', this.bytes, cost.bytes],
+      ['requests', this.requests, cost.requests],
+    ] as const;
+    let worst: (typeof waits)[number] = waits[0];
+    for (const w of waits) if (w[1].waitMs(w[2], now) > worst[1].waitMs(worst[2], now)) worst = w;
+    const [name, bucket] = worst;
+    const threshold = this.options.pauseThreshold ?? 0.1;
+    this.options.limited(name, !bucket.unlimited && bucket.available(now) < threshold * bucket.capacity);
+  }
+
+  /** AIMD owns the bytes/s rate; the bucket follows it before every decision. */
+  private applyAimd(now: number): void {
+    const aimd = this.options.aimd;
+    if (aimd && !this.bytes.unlimited) {
+      const rate = aimd.rate(now);
+      if (rate !== this.bytes.ratePerSecond) this.bytes.setRate(rate, now);
+    }
+  }
+
   private waitMs(cost: RateCost): number {
     const now = this.clock.now();
+    this.applyAimd(now);
     return Math.max(
       this.records.waitMs(cost.records, now),
       this.bytes.waitMs(cost.bytes, now),
@@ -135,7 +210,9 @@ export class RateLimiter {
         this.queue.shift();
         if (head.onAbort) head.signal?.removeEventListener('abort', head.onAbort);
         this.take(head.cost);
-        this.waitedMs += this.clock.now() - head.enqueuedAt;
+        const waited = this.clock.now() - head.enqueuedAt;
+        this.waitedMs += waited;
+        this.options.waited?.(waited);
         head.resolve();
       }
     } finally {

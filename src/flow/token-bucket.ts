@@ -17,21 +17,39 @@ export class TokenBucket {
   private tokens: number;
   private lastRefillMs: number;
 
+  private rate: number;
+
   /** `ratePerSecond` 0 means unlimited: every cost is admitted at once. */
-  constructor(readonly ratePerSecond: number, nowMs: number) {
-    if (!(ratePerSecond >= 0) || !Number.isFinite(ratePerSecond)) {
-      throw new RangeError(`rate must be a finite number >= 0, got ${ratePerSecond}`);
-    }
+  constructor(ratePerSecond: number, nowMs: number) {
+    assertRate(ratePerSecond);
+    this.rate = ratePerSecond;
     this.tokens = ratePerSecond;
     this.lastRefillMs = nowMs;
   }
 
+  get ratePerSecond(): number {
+    return this.rate;
+  }
+
+  /**
+   * Changes the rate from `nowMs` on (AIMD, src/flow/aimd.ts): tokens earned so far
+   * are counted at the old rate, then clamped to the new capacity. Switching
+   * between unlimited (0) and limited is refused: that is configuration, not AIMD.
+   */
+  setRate(ratePerSecond: number, nowMs: number): void {
+    assertRate(ratePerSecond);
+    if ((ratePerSecond === 0) !== (this.rate === 0)) throw new RangeError('setRate cannot switch a bucket between unlimited and limited');
+    this.refill(nowMs);
+    this.rate = ratePerSecond;
+    this.tokens = Math.min(this.tokens, ratePerSecond);
+  }
+
   get unlimited(): boolean {
-    return this.ratePerSecond === 0;
+    return this.rate === 0;
   }
 
   get capacity(): number {
-    return this.ratePerSecond;
+    return this.rate;
   }
 
   /** Tokens available at `nowMs` (after refilling). */
@@ -51,7 +69,7 @@ export class TokenBucket {
     if (deficit <= EPSILON) return 0;
     // Round up to whole ms so one sleep is always enough; the small subtraction
     // keeps an exact quotient (2500 / 5000/s = 500 ms) from becoming 501.
-    return Math.max(1, Math.ceil((deficit * 1000) / this.ratePerSecond - EPSILON));
+    return Math.max(1, Math.ceil((deficit * 1000) / this.rate - EPSILON));
   }
 
   /** Takes `cost` tokens unconditionally (the caller checked `waitMs` first); may leave debt. */
@@ -64,8 +82,12 @@ export class TokenBucket {
   private refill(nowMs: number): void {
     const elapsed = nowMs - this.lastRefillMs;
     if (elapsed > 0) {
-      this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.ratePerSecond) / 1000);
+      this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.rate) / 1000);
       this.lastRefillMs = nowMs;
     }
   }
+}
+
+function assertRate(rate: number): void {
+  if (!(rate >= 0) || !Number.isFinite(rate)) throw new RangeError(`rate must be a finite number >= 0, got ${rate}`);
 }

@@ -40,6 +40,8 @@ export interface AdminAppOptions {
   clock: Clock;
   info: AdminInfo;
   actions?: AdminActions;
+  /** Read-only rate limiter snapshot (mode, buckets, AIMD rate, pause backoff); shown by /admin/status. */
+  rateLimiterState?(): object;
 }
 
 function sendReport(res: Response, report: HealthReport): void {
@@ -80,6 +82,7 @@ export function createAdminApp(options: AdminAppOptions): express.Application {
       version: info.version,
       uptimeSeconds: Math.max(0, (now - startedAt) / 1000),
       paused: actions.isPaused ? actions.isPaused() : null,
+      rateLimiter: options.rateLimiterState ? options.rateLimiterState() : null,
       health: {
         live: health.liveness(now),
         ready: health.readiness(now),

@@ -35,6 +35,11 @@ export interface InFlightGate {
 export interface BatchContext {
   runUnit(unit: Unit, signal: AbortSignal): Promise<UnitReport>;
   gate: InFlightGate;
+  /**
+   * Rate admission (size-class preset): how many messages from the unit's front may
+   * start now (1..n). Fewer than n splits the unit; the rest asks again next.
+   */
+  admit?(unit: Unit, signal: AbortSignal): Promise<number>;
   /** Resolve (kafkajs bookkeeping) and commit `nextOffset` = last acked + 1. */
   commit(nextOffset: string): Promise<void>;
   /** True once a graceful stop has begun: start no new units. */
@@ -82,9 +87,30 @@ export async function processBatch(batch: BatchInput, ctx: BatchContext, signal:
   const running: Promise<void>[] = [];
   let started = 0;
   let acked = 0;
-  for (const unit of units) {
+  const queue = [...units];
+  let splits = 0;
+  for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
     if (signal.aborted || ctx.stopping() || failure !== undefined) break;
-    const bytes = unit.messages.reduce((n, m) => n + valueBytes(m), 0);
+    if (ctx.admit) {
+      let admitted: number;
+      try {
+        admitted = await ctx.admit(unit, signal);
+      } catch (err) {
+        // Aborted while waiting for tokens (stop, rebalance): nothing started, redelivered later.
+        if (!(err instanceof AbortedError)) failure = err;
+        break;
+      }
+      if (signal.aborted || ctx.stopping()) break;
+      if (admitted < unit.messages.length) {
+        const [head, tail] = splitUnit(unit, admitted, ctx.nextUnitId());
+        tracker.split(unit.id, head.messages[head.messages.length - 1].offset, tail.id, tail.messages[0].offset);
+        unit = head;
+        queue.unshift(tail);
+        splits += 1;
+      }
+    }
+    const current = unit;
+    const bytes = current.messages.reduce((n, m) => n + valueBytes(m), 0);
     try {
       await ctx.gate.waitForRoom(bytes, signal);
     } catch {
@@ -97,15 +123,15 @@ export async function processBatch(batch: BatchInput, ctx: BatchContext, signal:
     const t0 = ctx.now();
     running.push(
       ctx
-        .runUnit(unit, signal)
+        .runUnit(current, signal)
         .then(async (report) => {
-          tracker.ack(unit.id);
+          tracker.ack(current.id);
           acked += 1;
-          ctx.onUnitAcked?.(unit, report, (ctx.now() - t0) / 1000);
+          ctx.onUnitAcked?.(current, report, (ctx.now() - t0) / 1000);
           await commitPrefix();
         })
         .catch((err: unknown) => {
-          tracker.fail(unit.id);
+          tracker.fail(current.id);
           if (failure === undefined) failure = err;
         })
         .finally(() => {
@@ -120,7 +146,15 @@ export async function processBatch(batch: BatchInput, ctx: BatchContext, signal:
   });
   if (failure !== undefined) throw failure;
   if (signal.aborted) throw new AbortedError('batch abandoned');
-  return { units: units.length, started, acked, committedOffset: tracker.committedOffset };
+  return { units: units.length + splits, started, acked, committedOffset: tracker.committedOffset };
+}
+
+/** The first `count` messages keep the unit's id; the rest become a new unit. */
+function splitUnit(unit: Unit, count: number, tailId: number): [Unit, Unit] {
+  return [
+    { ...unit, messages: unit.messages.slice(0, count) },
+    { ...unit, id: tailId, messages: unit.messages.slice(count) },
+  ];
 }
 
 function maxOffset(a: string, b: string): string {

@@ -40,6 +40,28 @@ export class OffsetTracker {
     this.units.push({ id, firstOffset: first, lastOffset: last, state: 'pending' });
   }
 
+  /**
+   * Splits a pending unit in two (the rate limiter admitted only its front):
+   * `id` keeps [first, headLast], `tailId` takes [tailFirst, last].
+   */
+  split(id: number, headLastOffset: string, tailId: number, tailFirstOffset: string): void {
+    const index = this.units.findIndex((u) => u.id === id);
+    const unit = this.units[index];
+    if (!unit) throw new RangeError(`unknown unit ${id} on ${this.topic}[${this.partition}]`);
+    if (unit.state !== 'pending') throw new RangeError(`unit ${id} is ${unit.state}; only a pending unit can be split`);
+    const headLast = BigInt(headLastOffset);
+    const tailFirst = BigInt(tailFirstOffset);
+    if (!(unit.firstOffset <= headLast && headLast < tailFirst && tailFirst <= unit.lastOffset)) {
+      throw new RangeError(`unit ${id} [${unit.firstOffset}, ${unit.lastOffset}]: cannot split at ${headLastOffset} | ${tailFirstOffset}`);
+    }
+    this.units.splice(
+      index,
+      1,
+      { id, firstOffset: unit.firstOffset, lastOffset: headLast, state: 'pending' },
+      { id: tailId, firstOffset: tailFirst, lastOffset: unit.lastOffset, state: 'pending' },
+    );
+  }
+
   ack(id: number): void {
     this.find(id).state = 'acked';
   }

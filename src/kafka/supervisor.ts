@@ -34,6 +34,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Clock } from '../clock';
 import { AbortedError, AppError } from '../errors';
 import type { PauseControl } from '../flow/pause-control';
+import { RebalanceSignal } from '../flow/rebalance-signal';
 import type { Logger } from '../logging/types';
 import { processBatch, type BatchContext, type InFlightGate } from './batch-processor';
 import type { Unit, UnitReport } from './unit-runner';
@@ -70,6 +71,13 @@ export interface SupervisorDeps {
   gate: InFlightGate & { readonly shouldPause: boolean };
   /** Every reason to pause fetching; the supervisor applies it to the consumer (src/flow/pause-control.ts). */
   pause: PauseControl;
+  /**
+   * Rate admission of a unit (size-class preset): how many messages from its front
+   * may start now. The signal also aborts when a rebalance starts (F4).
+   */
+  admit?(unit: Unit, signal: AbortSignal): Promise<number>;
+  /** Process-wide rebalance signal (F4); shared with the rate limiters. Default: the supervisor's own. */
+  rebalance?: RebalanceSignal;
   clock: Clock;
   logger: Logger;
   events: SupervisorEvents;
@@ -84,6 +92,7 @@ export class Supervisor {
   /** Whether consumer.pause is in effect (ours; kafkajs may lose it on a restart, see reapplyPause). */
   private paused = false;
   private unitSeq = 0;
+  private readonly rebalance: RebalanceSignal;
   private endResolve!: (r: EndReason) => void;
   readonly done: Promise<EndReason> = new Promise((resolve) => (this.endResolve = resolve));
 
@@ -92,6 +101,7 @@ export class Supervisor {
     private readonly deps: SupervisorDeps,
   ) {
     setMaxListeners(0, this.lifetime.signal);
+    this.rebalance = deps.rebalance ?? new RebalanceSignal();
     deps.pause.onChange(() => this.applyPause());
   }
 
@@ -101,7 +111,11 @@ export class Supervisor {
     // F8: a kafkajs restart builds a new ConsumerGroup whose pause set is empty
     // (kafkajs/src/consumer/index.js, start → new ConsumerGroup), and a pause asked
     // before run() throws. Every join re-applies the pause to the new assignment.
-    consumer.on(consumer.events.GROUP_JOIN, () => this.reapplyPause());
+    // F4: a join is also a new generation; batches from here on belong to it.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.rebalance.rearm();
+      this.reapplyPause();
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.opts.topics], fromBeginning: this.opts.fromBeginning });
     await consumer.run({
@@ -154,6 +168,12 @@ export class Supervisor {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (this.stopping || batch.messages.length === 0) return;
+    if (this.rebalance.tripped) {
+      // F4: kafkajs hands over the rest of the fetch round even after a rebalance
+      // began; start nothing for a partition that is about to move.
+      this.deps.logger.info('rebalance in progress: batch left for the next owner', { topic: batch.topic, partition: batch.partition });
+      throw this.rebalance.reason;
+    }
     const bytes = batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
     this.deps.events.batchReceived(batch.topic, batch.partition, batch.messages.length, bytes);
     for (const m of batch.messages) {
@@ -173,11 +193,13 @@ export class Supervisor {
     const onRebalance = (err: unknown): void => {
       if (rebalance !== undefined) return;
       rebalance = err;
+      this.rebalance.trip(err); // every other batch and every rate wait learns of it now (F4)
       rebalanceDeadline = setTimeout(
         () => abort.abort(new AbortedError('rebalance drain deadline reached')),
         this.opts.rebalanceDrainMs,
       );
     };
+    const unsubscribe = this.rebalance.onTrip(onRebalance);
     const beat = setInterval(() => {
       payload.heartbeat().catch((err: unknown) => {
         if (isRebalanceError(err)) {
@@ -191,6 +213,7 @@ export class Supervisor {
     const ctx: BatchContext = {
       runUnit: (unit, signal) => this.deps.runUnit(unit, signal),
       gate: this.deps.gate,
+      admit: this.deps.admit ? (unit, signal) => this.deps.admit!(unit, AbortSignal.any([signal, this.rebalance.signal])) : undefined,
       commit: async (next) => {
         payload.resolveOffset((BigInt(next) - 1n).toString());
         try {
@@ -253,6 +276,7 @@ export class Supervisor {
       this.onFatal(err, batch.topic, batch.partition);
     } finally {
       clearInterval(beat);
+      unsubscribe();
       if (rebalanceDeadline) clearTimeout(rebalanceDeadline);
       this.lifetime.signal.removeEventListener('abort', onLifetimeAbort);
     }

@@ -13,6 +13,8 @@ export class FakeConsumer {
   commits: Array<{ topic: string; partition: number; offset: string }> = [];
   resolved: string[] = [];
   heartbeatError?: Error;
+  /** Per partition, checked before `heartbeatError`. */
+  heartbeatErrorFor?: (partition: number) => Error | undefined;
   commitError?: Error;
   heartbeats = 0;
   /** Listeners registered through `on`, by event name. */
@@ -62,6 +64,8 @@ export class FakeConsumer {
       resolveOffset: (o: string) => this.resolved.push(o),
       heartbeat: async () => {
         this.heartbeats += 1;
+        const forPartition = this.heartbeatErrorFor?.(partition);
+        if (forPartition) throw forPartition;
         if (this.heartbeatError) throw this.heartbeatError;
       },
       pause: () => () => undefined,

@@ -135,4 +135,64 @@ describe('processBatch', () => {
     await done.catch(() => undefined);
     expect(gate.inFlight).to.equal(0);
   });
+
+  describe('rate admission (size-class preset)', () => {
+    it('a partial admission splits the unit: the remainder runs as its own unit and commits stay contiguous', async () => {
+      const units = new ManualUnits();
+      const commits: string[] = [];
+      const answers = [4, 6, 10]; // first unit (10 msgs) gets 4, its remainder 6, the second unit 10
+      const admitted: number[] = [];
+      const done = processBatch(
+        batchOf(20, '1021'), // two trailing control records
+        context(units, commits, {
+          admit: async (unit) => {
+            admitted.push(unit.messages.length);
+            return Math.min(unit.messages.length, answers.shift() ?? unit.messages.length);
+          },
+        }),
+        new AbortController().signal,
+      );
+      await flush();
+      const started = [...units.pending.values()].map((p) => [p.unit.id, p.unit.messages[0].offset, p.unit.messages.length]);
+      expect(admitted).to.deep.equal([10, 6, 10]);
+      expect(started).to.deep.equal([[1, '1000', 4], [3, '1004', 6], [2, '1010', 10]]); // the head keeps its id
+      units.ack(3); // the remainder first: nothing committable before the head
+      await flush();
+      expect(commits).to.deep.equal([]);
+      units.ack(1);
+      await flush();
+      expect(commits).to.deep.equal(['1010']);
+      units.ack(2);
+      const outcome = await done;
+      expect(commits).to.deep.equal(['1010', '1022']); // past the control records
+      expect(outcome).to.include({ units: 3, started: 3, acked: 3 });
+    });
+
+    it('a wait for tokens aborted by a rebalance starts nothing more and commits nothing for it', async () => {
+      const units = new ManualUnits();
+      const commits: string[] = [];
+      const rebalance = new AbortController();
+      let calls = 0;
+      const done = processBatch(
+        batchOf(20),
+        context(units, commits, {
+          admit: (unit) => {
+            calls += 1;
+            if (calls === 1) return Promise.resolve(unit.messages.length);
+            return new Promise((_resolve, reject) => rebalance.signal.addEventListener('abort', () => reject(new AbortedError('rebalance'))));
+          },
+        }),
+        new AbortController().signal,
+      );
+      await flush();
+      expect(units.pending.size).to.equal(1);
+      rebalance.abort();
+      await flush();
+      units.ack([...units.pending.keys()][0]);
+      const outcome = await done;
+      expect(outcome).to.include({ started: 1, acked: 1 });
+      expect(commits).to.deep.equal(['1010']);
+    });
+  });
 });
+

@@ -148,6 +148,14 @@ describe('config', () => {
       expect(cfg.pool.maxThreads).to.equal(4);
     });
 
+    it('reads the rate limit mode and fractional settings from the environment', () => {
+      const cfg = load({ RATE_LIMIT_MODE: 'both', RATE_LIMIT_PAUSE_THRESHOLD: '0.25', RATE_LIMIT_AIMD_FACTOR: '0.7' });
+      expect(cfg.rateLimit.mode).to.equal('both');
+      expect(cfg.rateLimit.pause.threshold).to.equal(0.25);
+      expect(cfg.rateLimit.aimd.factor).to.equal(0.7);
+      expect(cfg.rateLimit.sizeClass).to.include({ smallMaxBytes: 40_000, largeMinBytes: 80_000, baselinePerSecond: 75, capacity: 150 });
+    });
+
     it('resolves a relative resourceRoot against cwd', () => {
       expect(load({ KAFKA_TLS_RESOURCE_ROOT: 'res' }).kafka.tls.resourceRoot).to.equal(path.join(tmp, 'res'));
     });
@@ -257,6 +265,13 @@ describe('config', () => {
       ['access key id without its secret', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' }, 'firehose.secretAccessKey'],
       ['pool minThreads above maxThreads', { POOL_MIN_THREADS: '4', POOL_MAX_THREADS: '2' }, 'pool.minThreads'],
       ['a unit larger than the in-flight budget', { BATCH_MAX_BYTES: String(300 * 1024 * 1024) }, 'batch.maxBytes'],
+      ['size classes that overlap', { RATE_LIMIT_SMALL_MAX_BYTES: '90000' }, 'rateLimit.sizeClass.smallMaxBytes'],
+      ['a minimum partial take above the bucket capacity', { RATE_LIMIT_MIN_PARTIAL: '151' }, 'rateLimit.sizeClass.minPartial'],
+      ['a first rate pause above the longest', { RATE_LIMIT_PAUSE_INITIAL_MS: '70000' }, 'rateLimit.pause.initialMs'],
+      ['an AIMD floor above the bytes/s limit', { RATE_LIMIT_AIMD_FLOOR_BYTES_PER_SECOND: '6000000' }, 'rateLimit.aimd.floorBytesPerSecond'],
+      ['a pause threshold above 1', { RATE_LIMIT_PAUSE_THRESHOLD: '1.5' }, 'rateLimit.pause.threshold'],
+      ['an AIMD factor of 1 (no decrease)', { RATE_LIMIT_AIMD_FACTOR: '1' }, 'rateLimit.aimd.factor'],
+      ['an unknown rate limit mode', { RATE_LIMIT_MODE: 'bucket4j' }, 'rateLimit.mode'],
     ];
     for (const [why, env, key] of relations) {
       it(`refuses ${why} (${key})`, () => {

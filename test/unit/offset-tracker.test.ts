@@ -72,4 +72,24 @@ describe('OffsetTracker', () => {
     expect(t.pendingUnits).to.equal(2);
     expect(t.allAcked).to.equal(false);
   });
+
+  it('split(): a pending unit becomes two; the prefix waits for both halves', () => {
+    const t = new OffsetTracker('scans', 0);
+    t.register(1, '0', '9');
+    t.split(1, '3', 2, '4');
+    t.ack(2);
+    expect(t.takeCommittable()).to.equal(null);
+    t.ack(1);
+    expect(t.takeCommittable()).to.equal('10');
+  });
+
+  it('split(): refuses a unit that is not pending, or a cut outside it', () => {
+    const t = new OffsetTracker('scans', 0);
+    t.register(1, '0', '9');
+    expect(() => t.split(1, '9', 2, '10')).to.throw(RangeError);
+    expect(() => t.split(1, '4', 2, '4')).to.throw(RangeError);
+    t.ack(1);
+    expect(() => t.split(1, '3', 2, '4')).to.throw(/pending/);
+  });
 });
+

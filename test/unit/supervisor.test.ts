@@ -3,7 +3,7 @@ import { systemClock } from '../../src/clock';
 import { AbortedError, FirehoseError } from '../../src/errors';
 import { BackpressureGate } from '../../src/flow/pause-state';
 import { PauseControl } from '../../src/flow/pause-control';
-import { Supervisor, type SupervisorEvents } from '../../src/kafka/supervisor';
+import { Supervisor, type SupervisorDeps, type SupervisorEvents } from '../../src/kafka/supervisor';
 import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
 import { FakeConsumer } from '../support/fake-consumer';
@@ -34,7 +34,7 @@ const events = (): SupervisorEvents & { log: string[] } => {
   };
 };
 
-function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number; pause?: PauseControl } = {}) {
+function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?: number; pause?: PauseControl; admit?: SupervisorDeps['admit'] } = {}) {
   const consumer = new FakeConsumer();
   const units = new Units();
   const ev = events();
@@ -55,6 +55,7 @@ function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?:
       runUnit: units.run,
       gate: new BackpressureGate(opts.cap ?? 1 << 30),
       pause,
+      admit: opts.admit,
       clock: systemClock,
       logger: silentLogger,
       events: ev,
@@ -242,4 +243,49 @@ describe('Supervisor', () => {
     expect(consumer.disconnected).to.equal(true);
     expect(ev.log).to.include('fatal');
   });
+
+  describe('F4: one rebalance signal for the whole process', () => {
+    const rebalanceError = (): Error => Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+    /** Admission that never has tokens: it only ends when its signal aborts (an empty rate bucket). */
+    const starved: SupervisorDeps['admit'] = (_unit, signal) =>
+      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new AbortedError('aborted')), { once: true }));
+
+    it('a batch waiting for tokens ends at once when another batch learns of the rebalance, not after the drain deadline', async () => {
+      const started = Date.now();
+      const { consumer, supervisor } = setup({ rebalanceDrainMs: 5_000, admit: starved });
+      await supervisor.start();
+      const error = rebalanceError();
+      const waiting = consumer.deliver('scans', 1, jsonMessages(0, 5)).then(() => 'resolved', (e: unknown) => e);
+      await flush();
+      consumer.heartbeatErrorFor = (p) => (p === 0 ? error : undefined); // only partition 0's heartbeat sees it
+      const other = consumer.deliver('scans', 0, jsonMessages(0, 5)).then(() => 'resolved', (e: unknown) => e);
+      expect(await waiting).to.equal(error);
+      expect(await other).to.equal(error);
+      expect(Date.now() - started).to.be.lessThan(2_000);
+    });
+
+    it('batches kafkajs hands over after the rebalance began start no unit; GROUP_JOIN re-arms', async () => {
+      const { consumer, units, supervisor } = setup({ rebalanceDrainMs: 5_000 });
+      await supervisor.start();
+      const error = rebalanceError();
+      const first = consumer.deliver('scans', 0, jsonMessages(0, 5)).catch((e: unknown) => e);
+      await flush();
+      consumer.heartbeatError = error;
+      await new Promise((r) => setTimeout(r, 20));
+      consumer.heartbeatError = undefined;
+      const late = await consumer.deliver('scans', 2, jsonMessages(0, 5)).catch((e: unknown) => e);
+      expect(late).to.equal(error);
+      expect(units.waiting.map((w) => w.unit.partition)).to.deep.equal([0]); // nothing started for partition 2
+      units.ackAll();
+      expect(await first).to.equal(error);
+      consumer.emit('consumer.group_join');
+      const next = consumer.deliver('scans', 2, jsonMessages(0, 5));
+      await flush();
+      expect(units.waiting.map((w) => w.unit.partition)).to.deep.equal([2]);
+      units.ackAll();
+      await next;
+    });
+
+  });
 });
+

@@ -1,0 +1,154 @@
+/**
+ * The rate-limiting layer put together from configuration (README "Rate limiting"):
+ *
+ *   unit ──▶ size-class preset (messages/s per unit, may split it) ──▶ worker ──▶
+ *   request ──▶ quota buckets (records/s, bytes/s ◀── AIMD, requests/s) ──▶ Firehose
+ *                     │ cannot serve whole, nearly empty          ▲ throttling answers
+ *                     ▼                                           │
+ *               rate pause (RATE_LIMIT, 5 s → × 1.5 → 60 s)    throttled()
+ *
+ * Mode `quota` uses the per-request buckets only (their rates from firehose.rate,
+ * 0 = unlimited), `size-class` the per-unit preset only, `both` both: a unit must
+ * pass the preset before it is encoded, and each of its requests the quota buckets.
+ * This class decides nothing new; it wires the pure parts (token-bucket,
+ * interval-bucket, size-class-limiter, rate-pause, aimd) and reports through
+ * `RateControlEvents`.
+ */
+import type { Clock } from '../clock';
+import type { RateLimitConfig } from '../config/types';
+import { AimdRate, type AimdSnapshot } from './aimd';
+import { RateLimiter, UNLIMITED, type QuotaBucket, type RateLimits } from './rate-limiter';
+import { RatePause, type RatePauseEvent, type RatePauseHolder, type RatePauseSnapshot } from './rate-pause';
+import { SizeClassLimiter, type SizeClassName } from './size-class-limiter';
+
+export type LimiterBucket = QuotaBucket | 'size_class';
+
+export interface RateControlEvents {
+  /** A unit or request could not be served whole at once by `bucket`. */
+  limited(bucket: LimiterBucket): void;
+  /** Time a unit or request spent waiting for tokens. */
+  waited(seconds: number): void;
+  paused(event: RatePauseEvent): void;
+  resumed(pauseMs: number): void;
+  /** AIMD cut the bytes/s rate. */
+  rateCut(fromBytesPerSecond: number, toBytesPerSecond: number): void;
+}
+
+export interface BucketState {
+  readonly bucket: LimiterBucket;
+  /** Tokens per second (messages/s for size_class); 0 = unlimited. */
+  readonly rate: number;
+  readonly tokens: number;
+  readonly capacity: number;
+  /** 1 - tokens / capacity, clamped to 0..1 (0 for an unlimited bucket). */
+  readonly utilization: number;
+}
+
+/** The read-only snapshot behind `rateLimiterState()` (admin status, /api/metrics/kafka). */
+export interface RateLimiterState {
+  readonly mode: RateLimitConfig['mode'];
+  readonly buckets: readonly BucketState[];
+  readonly sizeClass: { readonly current: SizeClassName | null; readonly queued: number } | null;
+  readonly aimd: AimdSnapshot | null;
+  readonly pause: RatePauseSnapshot | null;
+}
+
+export class RateControl {
+  readonly quota: RateLimiter;
+  readonly sizeClass: SizeClassLimiter | undefined;
+  readonly pause: RatePause | undefined;
+  readonly aimd: AimdRate | undefined;
+
+  constructor(
+    private readonly config: { readonly rate: RateLimits; readonly rateLimit: RateLimitConfig },
+    private readonly clock: Clock,
+    holder: RatePauseHolder,
+    private readonly events: RateControlEvents,
+    /** Waits for tokens are abandoned when it aborts (the rebalance signal, F4). */
+    abortWith?: () => AbortSignal,
+  ) {
+    const { mode, pause, aimd, sizeClass } = config.rateLimit;
+    if (pause.enabled) {
+      this.pause = new RatePause(pause, clock, holder, (e) => events.paused(e), (ms) => events.resumed(ms));
+    }
+    const limits = mode === 'size-class' ? UNLIMITED : config.rate;
+    if (aimd.enabled && limits.bytesPerSecond > 0) {
+      this.aimd = new AimdRate(
+        {
+          ceiling: limits.bytesPerSecond,
+          floor: Math.min(aimd.floorBytesPerSecond, limits.bytesPerSecond),
+          factor: aimd.factor,
+          increase: aimd.increaseBytesPerSecond,
+          quietIntervalMs: aimd.quietIntervalMs,
+          minCutIntervalMs: aimd.minCutIntervalMs,
+        },
+        clock.now(),
+      );
+    }
+    this.quota = new RateLimiter(limits, clock, {
+      aimd: this.aimd,
+      pauseThreshold: pause.threshold,
+      limited: (bucket, below) => this.onLimited(bucket, below),
+      passed: () => this.pause?.passed(),
+      waited: (ms) => events.waited(ms / 1000),
+      abortWith,
+    });
+    if (mode !== 'quota') {
+      this.sizeClass = new SizeClassLimiter({ ...sizeClass, pauseThreshold: pause.threshold }, clock, {
+        limited: (below) => this.onLimited('size_class', below),
+        passed: () => this.pause?.passed(),
+        waited: (ms) => events.waited(ms / 1000),
+      });
+    }
+  }
+
+  /**
+   * How many messages from the front of a unit (sizes in bytes) may go now:
+   * all of them without the size-class preset; else what the preset admits,
+   * waiting if it must. Rejects with AbortedError when `signal` aborts.
+   */
+  async admit(sizes: readonly number[], signal?: AbortSignal): Promise<number> {
+    if (!this.sizeClass) return sizes.length;
+    return (await this.sizeClass.admit(sizes, signal)).admitted;
+  }
+
+  /** Firehose answered with throttling (ServiceUnavailableException, per record or request). */
+  throttled(): void {
+    if (!this.aimd) return;
+    const now = this.clock.now();
+    const before = this.aimd.rate(now);
+    if (this.aimd.throttled(now)) this.events.rateCut(before, this.aimd.rate(now));
+  }
+
+  state(): RateLimiterState {
+    const buckets: BucketState[] = this.quota.snapshot().map((b) => bucketState(b.bucket, b.rate, b.tokens, b.capacity));
+    let sizeClass: RateLimiterState['sizeClass'] = null;
+    if (this.sizeClass) {
+      const s = this.sizeClass.snapshot();
+      buckets.push(bucketState('size_class', s.perSecond, s.tokens, s.capacity));
+      sizeClass = { current: s.sizeClass, queued: s.queued };
+    }
+    return {
+      mode: this.config.rateLimit.mode,
+      buckets,
+      sizeClass,
+      aimd: this.aimd ? this.aimd.snapshot(this.clock.now()) : null,
+      pause: this.pause ? this.pause.snapshot() : null,
+    };
+  }
+
+  /** Ends a rate pause in force (shutdown). */
+  stop(): void {
+    this.pause?.stop();
+  }
+
+  private onLimited(bucket: LimiterBucket, belowThreshold: boolean): void {
+    this.events.limited(bucket);
+    if (belowThreshold) this.pause?.blocked(bucket);
+  }
+}
+
+function bucketState(bucket: LimiterBucket, rate: number, tokens: number, capacity: number): BucketState {
+  const utilization = capacity > 0 ? Math.min(1, Math.max(0, 1 - tokens / capacity)) : 0;
+  return { bucket, rate, tokens, capacity, utilization };
+}
