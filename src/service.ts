@@ -25,12 +25,12 @@ import { RebalanceSignal } from './flow/rebalance-signal';
 import { Semaphore } from './flow/semaphore';
 import { HealthState } from './health/state';
 import { createAdminApp, startAdminServer, type AdminServer } from './http';
-import { consumerConfig, createKafka } from './kafka/clients';
+import { consumerConfig } from './kafka/clients';
 import { KafkaDeadLetterSink, dlqTopicFor, type DeadLetterSink } from './kafka/dead-letter';
 import { topicLimitReader } from './kafka/dead-letter-limits';
 import { preflight } from './kafka/preflight';
 import { Supervisor, type EndReason } from './kafka/supervisor';
-import { loadTlsMaterial } from './kafka/tls';
+import { kafkaFromConfig } from './kafka/kafka-from-config';
 import { UnitRunner } from './kafka/unit-runner';
 import type { Logger } from './logging/types';
 import { createEvents, createMetrics } from './metrics';
@@ -121,21 +121,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       admin = await startAdminServer(app, { host: config.http.host, port: config.http.port });
       logger.info('admin API listening', { host: config.http.host, port: admin.port });
     }
-    const tls = config.kafka.tls.enabled ? loadTlsMaterial(config.kafka.tls, { logger }) : null;
-    if (tls) logger.info('TLS material loaded', { ...tls.summary });
-    const kafka = createKafka(
-      {
-        clientId: config.kafka.clientId,
-        brokers: config.kafka.brokers,
-        ssl: tls
-          ? { ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: tls.minVersion, rejectUnauthorized: tls.rejectUnauthorized, ...(tls.servername ? { servername: tls.servername } : {}) }
-          : null,
-        connectionTimeoutMs: config.kafka.connection.connectionTimeoutMs,
-        requestTimeoutMs: config.kafka.connection.requestTimeoutMs,
-        retry: config.kafka.connection.retry,
-      },
-      logger.child({ component: 'kafka' }),
-    );
+    const kafka = kafkaFromConfig(config, logger);
     const dlqTopics = config.kafka.dlq.enabled ? config.kafka.topics.map((t) => dlqTopicFor(t, config.kafka.dlq.topic)) : [];
     await preflight({
       admin: kafka.admin(),

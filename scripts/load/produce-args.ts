@@ -4,6 +4,7 @@
  * only wires I/O.
  */
 import { AppError } from '../../src/errors';
+import { splitFlag } from '../tools/cli-args';
 
 export type PartitionMode = { kind: 'auto' } | { kind: 'key' } | { kind: 'fixed'; count: number };
 
@@ -125,13 +126,7 @@ export function defaultOptions(defaultIdPrefix: string): ProduceOptions {
 export function parseProduceArgs(argv: readonly string[], defaultIdPrefix: string): ProduceOptions {
   const o = defaultOptions(defaultIdPrefix);
   for (let i = 0; i < argv.length; i++) {
-    let flag = argv[i];
-    let inline: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq !== -1) {
-      inline = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
+    const { flag, inline } = splitFlag(argv[i]);
     if (flag === '--dry-run' || flag === '--help' || flag === '-h') {
       if (inline !== undefined) throw usage(`${flag} takes no value`);
       if (flag === '--dry-run') o.dryRun = true;

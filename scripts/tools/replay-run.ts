@@ -1,0 +1,136 @@
+/**
+ * The replay loop against Kafka. Reads the DLQ with the replay group, up to the
+ * log end offsets seen at start (letters arriving meanwhile wait for the next
+ * run), republishes what passes the filter (acks = all, in size-capped
+ * chunks: src/kafka/record-batch-size.ts, as the dead-letter sink), and only
+ * then commits the batch's offsets on the DLQ, so a crash mid-run replays at
+ * most one batch twice and a second run replays nothing new. --dry-run reads
+ * the same letters and publishes and commits nothing.
+ */
+import type { Admin, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { AppError } from '../../src/errors';
+import { planChunks, recordBytes } from '../../src/kafka/record-batch-size';
+import { Progress, type ProgressStream } from './progress';
+import type { ReplayOptions } from './replay-args';
+import { count, decide, emptySummary, type OutMessage, type ReplaySummary } from './replay-plan';
+import { groupBusyError, groupMembers, requireTopics } from './tool-kafka';
+
+export interface ReplayIo {
+  out: (line: string) => void;
+  progress: ProgressStream;
+  now: () => number;
+  /** Stop waiting when nothing arrives for this long before the end offsets (a compacted DLQ has gaps). */
+  idleMs: number;
+}
+
+interface Span {
+  start: bigint;
+  end: bigint;
+}
+
+/** Where the group stands on each DLQ partition: its committed offset (or the log start) up to the log end now. */
+async function plan(admin: Admin, o: ReplayOptions): Promise<Map<number, Span>> {
+  const ends = await admin.fetchTopicOffsets(o.dlq);
+  const [committed] = await admin.fetchOffsets({ groupId: o.group, topics: [o.dlq] });
+  const spans = new Map<number, Span>();
+  for (const e of ends) {
+    const c = BigInt(committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1');
+    const low = BigInt(e.low);
+    spans.set(e.partition, { start: c >= low ? c : low, end: BigInt(e.high) });
+  }
+  return spans;
+}
+
+export async function runReplay(kafka: Kafka, o: ReplayOptions, io: ReplayIo): Promise<ReplaySummary> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let spans: Map<number, Span>;
+  let topics: Set<string>;
+  try {
+    topics = await requireTopics(admin, [{ topic: o.dlq, role: 'dead-letter topic' }, ...(o.to ? [{ topic: o.to, role: 'target topic (--to)' }] : [])]);
+    const g = await groupMembers(admin, o.group);
+    if (g.members.length > 0) throw groupBusyError(o.group, g, 'another replay with this group is running');
+    spans = await plan(admin, o);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const total = [...spans.values()].reduce((n, s) => n + Number(s.end > s.start ? s.end - s.start : 0n), 0);
+  const summary = emptySummary();
+  io.out(`replay ${o.dlq} with group ${o.group}: ${total} letter(s) after the group's committed offsets${o.dryRun ? ' (dry run)' : ''}`);
+  if (total === 0) return summary;
+
+  const producer = o.dryRun ? undefined : kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+  await producer?.connect();
+  const consumer = kafka.consumer({ groupId: o.group, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const progress = new Progress(io.progress, total, io.now);
+  const done = new Set([...spans].filter(([, s]) => s.start >= s.end).map(([p]) => p));
+  let failure: Error | undefined;
+  let lastProgress = io.now();
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const replayAt = new Date().toISOString();
+  const extra = (): string => `${o.dryRun ? 'would replay' : 'replayed'} ${summary.replayed}, skipped ${summary.read - summary.replayed}`;
+
+  const eachBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> => {
+    const p = batch.partition;
+    const span = spans.get(p);
+    if (!span || done.has(p) || failure) return;
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= span.start && BigInt(m.offset) < span.end);
+    const out = new Map<string, OutMessage[]>();
+    let upTo: string | undefined; // last offset handled in this batch
+    for (const m of messages) {
+      const d = decide({ partition: p, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: m.headers }, o, replayAt);
+      if (d.kind === 'error') {
+        failure = new AppError('REPLAY_NO_TARGET', d.message);
+        break;
+      }
+      if (d.kind === 'replay' && !topics.has(d.target)) {
+        failure = new AppError('TOPIC_MISSING', `target topic '${d.target}' (from ${o.dlq}/${p}/${m.offset}) does not exist; create it or name another with --to`);
+        break;
+      }
+      count(summary, d);
+      if (d.kind === 'replay') {
+        out.set(d.target, [...(out.get(d.target) ?? []), d.message]);
+        if (o.dryRun) io.out(`  would replay ${o.dlq}/${p}/${m.offset} -> ${d.target} (${d.message.headers['wsqc.replay.error.class'] ?? '?'})`);
+      }
+      upTo = m.offset;
+    }
+    if (producer) for (const [topic, msgs] of out) await sendChunked(producer, topic, msgs, o.maxBatchBytes);
+    if (upTo !== undefined) {
+      resolveOffset(upTo);
+      const next = (BigInt(upTo) + 1n).toString();
+      if (!o.dryRun) await consumer.commitOffsets([{ topic: o.dlq, partition: p, offset: next }]);
+      lastProgress = io.now();
+      progress.update(summary.read, extra());
+      if (BigInt(next) >= span.end) done.add(p);
+    }
+    await heartbeat();
+    if (done.has(p)) consumer.pause([{ topic: o.dlq, partitions: [p] }]);
+    if (failure || done.size >= spans.size) finish();
+  };
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: o.dlq, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    const idle = setInterval(() => {
+      if (io.now() - lastProgress > io.idleMs) {
+        io.out(`no new letters for ${Math.round(io.idleMs / 1000)} s before the end offsets seen at start (gaps from compaction?); stopping`);
+        finish();
+      }
+    }, 1_000);
+    await finished.finally(() => clearInterval(idle));
+  } finally {
+    progress.finish(summary.read, extra());
+    await consumer.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+  }
+  if (failure) throw failure;
+  return summary;
+}
+
+async function sendChunked(producer: Producer, topic: string, messages: OutMessage[], cap: number): Promise<void> {
+  for (const c of planChunks(messages.map(recordBytes), cap)) {
+    await producer.send({ topic, acks: -1, messages: messages.slice(c.start, c.end) });
+  }
+}
