@@ -63,6 +63,13 @@ describe('deploy/prometheus/alerts.yml', () => {
     }
   });
 
+  it('the README alert table lists every alert with its for: and severity', () => {
+    const readme = readRepoText('README.md');
+    for (const r of rules()) {
+      expect(readme, r.alert).to.match(new RegExp(`\\| \\[\`${r.alert}\`\\]\\(docs/runbook\\.md#${r.alert!.toLowerCase()}\\) \\|[^|]+\\| ${r.for} \\| ${r.labels!.severity} \\|`));
+    }
+  });
+
   it('alert names are unique', () => {
     const names = rules().map((r) => r.alert);
     expect(new Set(names).size).to.equal(names.length);
