@@ -61,6 +61,8 @@ trap 'cleanup INT' INT
 trap 'cleanup TERM' TERM
 trap 'cleanup EXIT' EXIT
 
+# The consumer logs the AWS SDK's Node-version notice once, as info (src/logging/runtime-notice.ts); the tools stay quiet.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 export NODE_ENV=local AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 if [[ -n "${LOCAL_FORMAT:-}" ]]; then export PIPELINE_FORMAT="$LOCAL_FORMAT"; fi
 

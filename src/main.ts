@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig, printConfig, findAppRoot } from './config';
 import { AppError } from './errors';
 import { createLogger } from './logging/logger';
+import { quietSdkNodeWarning } from './logging/runtime-notice';
 import { createService } from './service';
 
 function version(): string {
@@ -35,6 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format, service: 'wifi-scan-queue-consumer' });
+  quietSdkNodeWarning(logger);
   const service = createService(config, { logger, version: version() });
 
   let signals = 0;

@@ -10,10 +10,11 @@
  * `done` resolves when consumption has ended.
  */
 import os from 'node:os';
+import { Partitioners } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock, type Random } from './clock';
 import { redactedConfig, type AppConfig } from './config';
-import { AppError } from './errors';
+import { AbortedError, AppError } from './errors';
 import { createFirehosePort } from './firehose/client';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
@@ -37,7 +38,9 @@ import { createEvents, createMetrics } from './metrics';
 import { DeliverySummary } from './metrics/delivery-summary';
 import { dispatchObserver } from './metrics/dispatch-observer';
 import { rateEvents, sampleRateGauges, withThrottleSignal } from './metrics/rate-events';
+import { createOperations } from './operations';
 import { createEncodePool, poolThreads, type EncodePool } from './pipeline/pool';
+import { withLogContext, unitCorrelationId } from './logging/context';
 import type { EncodeOptions } from './pipeline/wire';
 
 export interface ServiceOptions {
@@ -89,10 +92,12 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     if (c.kind === 'hold') events.pauseHeld(pauseReasonLabel(c.reason), holding);
     else events.pauseReleased(pauseReasonLabel(c.reason), c.heldMs / 1000, c.resumed, holding);
   });
+  const operations = createOperations({ config, clock, health, metrics, logger });
   let supervisor: Supervisor | undefined;
   let pool: EncodePool | undefined;
   let admin: AdminServer | undefined;
   let producerDisconnect: (() => Promise<void>) | undefined;
+  let adminDisconnect: (() => Promise<void>) | undefined;
   let closeFirehose: (() => void) | undefined;
   let endResolve!: (r: EndReason) => void;
   const done = new Promise<EndReason>((r) => (endResolve = r));
@@ -117,6 +122,11 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
           isPaused: () => pause.paused,
         },
         rateLimiterState: () => rate.state(),
+        probes: operations.probes,
+        ops: operations.providers,
+        adminToken: config.http.adminToken,
+        logger: logger.child({ component: 'admin' }),
+        beforeScrape: () => operations.beforeScrape(),
       });
       admin = await startAdminServer(app, { host: config.http.host, port: config.http.port });
       logger.info('admin API listening', { host: config.http.host, port: admin.port });
@@ -144,11 +154,12 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       maxSockets: config.firehose.maxConcurrentRequests * 2,
     });
     closeFirehose = () => port.close();
+    operations.attach({ describeStream: port.checkStream.bind(port) });
     await checkStream(port.checkStream.bind(port), config.firehose.streamName, clock, random, logger, startup.signal);
 
     let deadLetters: DeadLetterSink;
     if (config.kafka.dlq.enabled) {
-      const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+      const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       producerDisconnect = () => producer.disconnect();
       const topicLimit = topicLimitReader(() => kafka.admin(), logger);
@@ -162,7 +173,10 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         backoff: config.firehose.backoff,
         maxBatchBytes: config.kafka.dlq.maxBatchBytes,
         topicLimit,
-        onDeadLettered: (l) => events.deadLettered(l.topic, l.partition, l.offset, l.code, l.reason),
+        onDeadLettered: (l) => {
+          events.deadLettered(l.topic, l.partition, l.offset, l.code, l.reason);
+          operations.onDeadLettered(l);
+        },
       });
     } else {
       deadLetters = {
@@ -191,7 +205,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       backoff: config.firehose.backoff,
       rateLimiter: rate.quota,
       requestTimeoutMs: config.firehose.requestTimeoutMs,
-      observer: withThrottleSignal(dispatchObserver(events, health, outage), () => rate.throttled()),
+      observer: withThrottleSignal(dispatchObserver(events, health, outage, operations), () => rate.throttled()),
     });
     const runner = new UnitRunner({
       pool,
@@ -214,7 +228,10 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       health.joinedGroup();
       events.rebalance(e.payload.memberAssignment);
+      operations.onAssignment(e.payload.memberAssignment);
     });
+    consumer.on(consumer.events.HEARTBEAT, () => operations.onPoll());
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => operations.onBatchProcessed(e.payload.duration));
     consumer.on(consumer.events.DISCONNECT, () => health.consumerDisconnected());
     consumer.on(consumer.events.CRASH, (e) => {
       health.consumerCrashed(e.payload.error, e.payload.restart);
@@ -222,7 +239,10 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       // kafkajs restarts the consumer itself on retriable errors; otherwise it is gone for good.
       if (!e.payload.restart) supervisor?.fail(e.payload.error);
     });
-    consumer.on(consumer.events.FETCH, () => health.progress());
+    consumer.on(consumer.events.FETCH, () => {
+      health.progress();
+      operations.onPoll();
+    });
     let inflightUnits = 0;
     supervisor = new Supervisor(
       {
@@ -243,7 +263,12 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
           events.unitStarted(unit.topic, unit.partition, unit.messages.length, bytes);
           events.inflight(inflightUnits, gate.inFlightBytes);
           try {
-            return await runner.run(unit, signal);
+            // Every log line of the unit's work carries its correlation id (topic:partition:first-last).
+            return await withLogContext({ correlationId: unitCorrelationId(unit) }, () => runner.run(unit, signal));
+          } catch (err) {
+            if (err instanceof AbortedError) operations.onUnitAbandoned(unit.messages.length);
+            else operations.onUnitFailed(unit.messages.length);
+            throw err;
           } finally {
             health.setInflightUnits(--inflightUnits);
             events.inflight(inflightUnits, gate.inFlightBytes);
@@ -256,14 +281,19 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         clock,
         logger,
         events: {
-          batchReceived: (topic, partition, count, bytes) => events.messagesConsumed(topic, partition, count, bytes),
+          batchReceived: (topic, partition, count, bytes) => {
+            events.messagesConsumed(topic, partition, count, bytes);
+            operations.onConsumed(count, bytes);
+          },
           unitAcked: (unit, report, seconds) => {
             health.progress();
             summary.add(report);
+            operations.onUnitAcked(unit.messages.map((m) => Number(m.timestamp)), report.delivered, report.rawBytes);
             events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
           },
           committed: (topic, partition, offset, highWatermark) => {
             events.offsetsCommitted(topic, partition, offset);
+            operations.onCommitted();
             events.commitLag(topic, partition, Number(BigInt(highWatermark) - BigInt(offset)));
           },
           paused: (reason) => logger.info('consumer paused', { reason }),
@@ -279,6 +309,19 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       await closeRest();
       endResolve(end);
     });
+    const opsAdmin = kafka.admin();
+    await opsAdmin.connect();
+    adminDisconnect = () => opsAdmin.disconnect();
+    operations.attach({
+      admin: opsAdmin,
+      poolStats: () => (pool as EncodePool).stats(),
+      pause: () => {
+        const now = clock.now();
+        const snap = pause.snapshot();
+        return { paused: snap.paused, reasons: snap.reasons.map((r) => ({ ...r, heldMs: Math.max(0, now - r.sinceMs) })) };
+      },
+    });
+    operations.start();
     await supervisor.start();
     summary.start();
     logger.info('consuming', {
@@ -296,6 +339,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     summary.stop();
     clearInterval(rateSampler);
     rate.stop();
+    operations.stop();
+    await adminDisconnect?.().catch(() => undefined);
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();

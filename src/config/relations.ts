@@ -32,6 +32,11 @@ export function checkRelations(c: AppConfig): Problem[] {
     add('kafka.connection.retry.initialRetryTimeMs', `must be ≤ kafka.connection.retry.maxRetryTimeMs (${connection.retry.maxRetryTimeMs}), got ${connection.retry.initialRetryTimeMs}`);
   }
 
+  // A short bearer token can be guessed by trying; 16 random characters put that out of reach.
+  if (c.http.adminToken !== '' && c.http.adminToken.length < 16) {
+    add('http.adminToken', `must be at least 16 characters (got ${c.http.adminToken.length}); generate one with: openssl rand -hex 24`);
+  }
+
   // Skipping verification turns mutual TLS into "encrypt to anyone": never in production.
   if (tls.insecureSkipVerify && c.env === 'production') {
     add('kafka.tls.insecureSkipVerify', 'must be false when env is production (it disables broker certificate verification)');

@@ -135,6 +135,19 @@ export interface RateLimitConfig {
   };
 }
 
+export interface HealthConfig {
+  readonly timeoutMs: number;
+  readonly refreshMs: number;
+  readonly remoteCacheMs: number;
+  readonly memoryThresholdPercent: number;
+  readonly memoryWindowMs: number;
+  readonly activityTimeoutMs: number;
+  readonly stuckAfterMs: number;
+  readonly eventLoopMaxDelayMs: number;
+  readonly certificateRereadMs: number;
+  readonly lagSampleMs: number;
+}
+
 export interface AppConfig {
   readonly env: NodeEnv;
   readonly kafka: KafkaConfig;
@@ -161,6 +174,7 @@ export interface AppConfig {
   readonly flow: { readonly maxInFlightBytes: number };
   readonly rateLimit: RateLimitConfig;
   readonly shutdown: { readonly drainTimeoutMs: number };
-  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly adminToken: string };
+  readonly health: HealthConfig;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
 }

@@ -1,25 +1,37 @@
 /**
  * The admin HTTP app, built by a factory and tested in-process with supertest
  * (STYLE: "The HTTP app is built by a factory"). It serves Kubernetes probes,
- * Prometheus exposition and a small operator surface:
+ * Prometheus exposition, the original service's endpoints and an operator surface:
  *
- *   GET  /healthz/live    200 | 503  liveness report (rule: src/health/state.ts)
- *   GET  /healthz/ready   200 | 503  readiness report
- *   GET  /metrics         200        Prometheus text exposition of the given registry
- *   GET  /admin/status    200        version, uptime, health, paused state
- *   GET  /admin/config    200        the configuration summary, already redacted by the caller
- *   POST /admin/pause     202 | 404  pause fetching (404 when no action is wired)
- *   POST /admin/resume    202 | 404  resume fetching
+ *   GET  /healthz/live, /actuator/health/liveness     200 | 503  liveness group (./health-routes.ts)
+ *   GET  /healthz/ready, /actuator/health/readiness   200 | 503  readiness group
+ *   GET  /actuator/health                             200 | 503  every indicator
+ *   GET  /metrics                   200   Prometheus text exposition of the given registry
+ *   GET  /api/metrics/kafka(/summary)     JSON counters, throughput, lag, pause (./ops-routes.ts)
+ *   POST /api/metrics/kafka/reset   202   token required: resets the JSON counters only
+ *   GET  /api/status                200   what the status page shows
+ *   GET  /                          200   the live status page (./status-page.ts)
+ *   GET  /admin/status              200   version, uptime, health, paused state
+ *   GET  /admin/config              200   the configuration summary, already redacted by the caller
+ *   POST /admin/pause, /admin/resume 202  token required (./auth.ts); 404 when no action is wired
  *
- * The admin routes carry no authentication: the port is meant for the kubelet,
- * Prometheus and `kubectl port-forward`, and must not be exposed by a Service or
- * Ingress. Responses never carry a stack trace or a secret (DESIGN invariant 8).
+ * Mutating routes need the bearer token (http.adminToken); with none configured
+ * they answer 403. Read-only routes are open: the port is meant for the
+ * kubelet, Prometheus and `kubectl port-forward`, and must not be exposed by a
+ * Service or Ingress. Responses never carry a stack trace or a secret (DESIGN invariant 8).
  */
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock';
-import type { HealthReport, HealthState } from '../health/state';
+import { HealthProbes } from '../health/probes';
+import type { HealthState } from '../health/state';
+import { stateIndicators } from '../health/state-indicators';
+import { silentLogger, type Logger } from '../logging/types';
+import { requireAdminToken } from './auth';
+import { healthRoutes } from './health-routes';
+import { opsRoutes, type OpsProviders } from './ops-routes';
+import { STATUS_PAGE_HTML } from './status-page';
 
 export interface AdminInfo {
   version: string;
@@ -42,10 +54,16 @@ export interface AdminAppOptions {
   actions?: AdminActions;
   /** Read-only rate limiter snapshot (mode, buckets, AIMD rate, pause backoff); shown by /admin/status. */
   rateLimiterState?(): object;
-}
-
-function sendReport(res: Response, report: HealthReport): void {
-  res.status(report.ok ? 200 : 503).json(report);
+  /** The indicators behind the probes; default: HealthState's own rules only. */
+  probes?: HealthProbes;
+  /** Read-only sources for /api/metrics/kafka and the status page. */
+  ops?: OpsProviders;
+  /** Bearer token of the mutating routes; "" (default) disables them. */
+  adminToken?: string;
+  /** Audit lines of the mutating routes go here. */
+  logger?: Logger;
+  /** Called before each /metrics scrape, to sample gauges that are read on demand (pool, ...). */
+  beforeScrape?(): void;
 }
 
 /** An HTTP status carried by an error (body-parser, malformed URI, ...), if it is a client error. */
@@ -56,8 +74,11 @@ function clientStatus(err: unknown): number | undefined {
 }
 
 export function createAdminApp(options: AdminAppOptions): express.Application {
-  const { health, registry, clock, info, actions = {} } = options;
+  const { health, registry, clock, info, actions = {}, ops = {} } = options;
+  const probes = options.probes ?? new HealthProbes({ clock, groups: stateIndicators(health, clock) });
+  const guard = requireAdminToken(options.adminToken ?? '', options.logger ?? silentLogger);
   const startedAt = clock.now();
+  const about = (): Record<string, unknown> => ({ version: info.version, uptimeSeconds: Math.max(0, (clock.now() - startedAt) / 1000) });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -68,10 +89,12 @@ export function createAdminApp(options: AdminAppOptions): express.Application {
     next();
   });
 
-  app.get('/healthz/live', (_req, res) => sendReport(res, health.liveness(clock.now())));
-  app.get('/healthz/ready', (_req, res) => sendReport(res, health.readiness(clock.now())));
+  app.use(healthRoutes(probes));
+  app.use(opsRoutes(ops, probes, guard, about));
+  app.get('/', (_req, res) => void res.type('html').send(STATUS_PAGE_HTML));
 
   app.get('/metrics', async (_req, res) => {
+    options.beforeScrape?.();
     const body = await registry.metrics();
     res.set('Content-Type', registry.contentType).send(body);
   });
@@ -96,7 +119,7 @@ export function createAdminApp(options: AdminAppOptions): express.Application {
   });
 
   for (const action of ['pause', 'resume'] as const) {
-    app.post(`/admin/${action}`, async (_req, res) => {
+    app.post(`/admin/${action}`, guard, async (_req, res) => {
       const run = actions[action];
       if (!run) {
         res.status(404).json({ error: 'not_found', message: `${action} is not available` });

@@ -1,11 +1,12 @@
 /**
  * kafkajs client, consumer, producer and admin creation. TLS options come from
  * src/kafka/tls.ts (validated material); kafkajs's own log lines are routed to
- * our structured logger.
+ * our structured logger (./kafka-log.ts).
  */
-import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../logging/types';
+import { kafkaLogRouter } from './kafka-log';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -41,7 +42,7 @@ export function createKafka(opts: KafkaClientOptions, logger: Logger): Kafka {
       retries: opts.retry.retries,
     },
     logLevel: logLevel.INFO,
-    logCreator: () => (entry: LogEntry) => routeKafkaLog(logger, entry),
+    logCreator: () => kafkaLogRouter(logger),
   };
   return new Kafka(config);
 }
@@ -59,33 +60,4 @@ export function consumerConfig(t: ConsumerTuning): ConsumerConfig {
     // Offsets are committed explicitly by the supervisor (DESIGN invariant 1).
     allowAutoTopicCreation: false,
   };
-}
-
-function routeKafkaLog(logger: Logger, entry: LogEntry): void {
-  const { message, ...rest } = entry.log;
-  const meta = { component: 'kafkajs', namespace: entry.namespace, ...sanitize(rest) };
-  const text = String(message);
-  switch (entry.level) {
-    case logLevel.ERROR:
-      logger.error(text, meta);
-      break;
-    case logLevel.WARN:
-      logger.warn(text, meta);
-      break;
-    case logLevel.INFO:
-      logger.info(text, meta);
-      break;
-    default:
-      logger.debug(text, meta);
-  }
-}
-
-/** kafkajs log extras may carry buffers or huge structures; keep scalars only. */
-function sanitize(extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(extra)) {
-    if (k === 'timestamp' || k === 'logger') continue;
-    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
-  }
-  return out;
 }

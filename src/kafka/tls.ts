@@ -80,10 +80,8 @@ interface ClientMaterial {
 export function loadTlsMaterial(cfg: TlsConfig, opts: LoadTlsOptions): TlsMaterial {
   const now = opts.now ?? new Date();
   const log = opts.logger;
-  const resolve = (p: string): string => path.resolve(cfg.resourceRoot, p);
   const pkcs12 = cfg.keystoreType === 'pkcs12';
-
-  const client = pkcs12 ? clientFromPkcs12(cfg, resolve) : clientFromPem(cfg, resolve);
+  const { client, trust, trustFile } = readStores(cfg);
   if (client.legacyAlgorithm) {
     log.warn('kafka TLS keystore uses legacy PKCS12 encryption; it was read, but OpenSSL 3 and newer Java tools may not read it: re-export it', {
       file: client.keyFile,
@@ -91,8 +89,6 @@ export function loadTlsMaterial(cfg: TlsConfig, opts: LoadTlsOptions): TlsMateri
       hint: REEXPORT_HINT,
     });
   }
-  const trustFile = resolve(pkcs12 ? cfg.truststorePath : cfg.caPath);
-  const trust = pkcs12 ? trustFromPkcs12(trustFile, cfg.truststorePassword) : parsePemCertificates(readText(trustFile, 'CA file'), trustFile, 'CA file');
 
   checkKeyMatches(client.key, client.leaf, client.keyFile, client.certFile);
   checkValidity([{ cert: client.leaf, what: 'client certificate', file: client.certFile }], now);
@@ -151,6 +147,30 @@ export function loadTlsMaterial(cfg: TlsConfig, opts: LoadTlsOptions): TlsMateri
     ...(cfg.servername !== '' ? { servername: cfg.servername } : {}),
     summary,
   };
+}
+
+/** Every certificate of the keystore (client chain) and of the truststore, read again from disk. */
+export interface StoreCertificates {
+  readonly keystore: { readonly file: string; readonly certs: readonly X509Certificate[] };
+  readonly truststore: { readonly file: string; readonly certs: readonly X509Certificate[] };
+}
+
+/**
+ * Re-reads the stores with the same loaders as start-up, for the certificate
+ * health indicator (src/health/certificates.ts), so a rotated keystore is noticed.
+ */
+export function readStoreCertificates(cfg: TlsConfig): StoreCertificates {
+  const { client, trust, trustFile } = readStores(cfg);
+  return { keystore: { file: client.certFile, certs: [client.leaf, ...client.extra] }, truststore: { file: trustFile, certs: trust } };
+}
+
+function readStores(cfg: TlsConfig): { client: ClientMaterial; trust: X509Certificate[]; trustFile: string } {
+  const resolve = (p: string): string => path.resolve(cfg.resourceRoot, p);
+  const pkcs12 = cfg.keystoreType === 'pkcs12';
+  const client = pkcs12 ? clientFromPkcs12(cfg, resolve) : clientFromPem(cfg, resolve);
+  const trustFile = resolve(pkcs12 ? cfg.truststorePath : cfg.caPath);
+  const trust = pkcs12 ? trustFromPkcs12(trustFile, cfg.truststorePassword) : parsePemCertificates(readText(trustFile, 'CA file'), trustFile, 'CA file');
+  return { client, trust, trustFile };
 }
 
 function readBytes(file: string, role: string): Buffer {

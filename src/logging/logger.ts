@@ -10,6 +10,7 @@ import winston from 'winston';
 import type { Writable } from 'node:stream';
 import type { Logger, LogMeta } from './types';
 import { redactString, redactValue } from './redact';
+import { logContext } from './context';
 
 export type { Logger, LogMeta } from './types';
 
@@ -32,6 +33,12 @@ export interface CreateLoggerOptions {
 
 /** Fields winston puts on `info` itself; everything else is meta. */
 const OWN_FIELDS = new Set(['level', 'message', 'timestamp', 'service']);
+
+/** Fields of the async log context (./context.ts), e.g. a unit's correlationId; the line's own meta wins. */
+const context = winston.format((info) => {
+  for (const [k, v] of Object.entries(logContext())) if (!(k in info)) info[k] = v;
+  return info;
+});
 
 const redaction = winston.format((info) => {
   info.message = typeof info.message === 'string' ? redactString(info.message) : redactValue('message', info.message);
@@ -74,6 +81,7 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     level: opts.level,
     defaultMeta: { service: opts.service },
     format: winston.format.combine(
+      context(),
       redaction(),
       winston.format.timestamp({ format: () => now().toISOString() }),
       opts.format === 'pretty' ? prettyLine(colors) : jsonLine,

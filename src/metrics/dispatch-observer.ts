@@ -8,7 +8,12 @@ import type { OutageFlag } from '../flow/outage';
 import type { HealthState } from '../health/state';
 import type { Events } from './events';
 
-export function dispatchObserver(events: Events, health: HealthState, outage: OutageFlag): DispatchObserver {
+/** Issue 7: a timed-out request's records are sent again and may arrive twice (src/metrics/ops-events.ts). */
+export interface RequestFailureWatcher {
+  onFirehoseRequestFailed(code: string, records: number): void;
+}
+
+export function dispatchObserver(events: Events, health: HealthState, outage: OutageFlag, watcher?: RequestFailureWatcher): DispatchObserver {
   return {
     requestSent() {
       /* counted when the outcome is known, with its own size (requests run concurrently) */
@@ -26,6 +31,7 @@ export function dispatchObserver(events: Events, health: HealthState, outage: Ou
       if (err.retriable) outage.requestFailed();
       const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
       events.firehoseRequest(outcome, request.records, request.bytes, latencyMs / 1000);
+      if (err.retriable) watcher?.onFirehoseRequestFailed(err.code, request.records);
     },
     retryScheduled(delayMs, attempt, reason) {
       events.retryScheduled(reason, delayMs, attempt);

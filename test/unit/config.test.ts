@@ -87,6 +87,7 @@ describe('config', () => {
         'kafka.tls.keyPassword',
         'firehose.accessKeyId',
         'firehose.secretAccessKey',
+        'http.adminToken',
       ]);
     });
 
@@ -291,11 +292,11 @@ describe('config', () => {
       const env: Record<string, string> = {};
       const leaves = schemaLeaves().filter((l) => l.sensitive);
       leaves.forEach((l, i) => {
-        fs.writeFileSync(path.join(tmp, `secret-${i}`), `  file-secret-${i}\n`);
+        fs.writeFileSync(path.join(tmp, `secret-${i}`), `  file-secret-${i}-long-enough\n`);
         env[`${l.env}_FILE`] = `secret-${i}`; // relative to cwd
       });
       const cfg = load(env);
-      leaves.forEach((l, i) => expect(get(cfg, l.key), l.key).to.equal(`file-secret-${i}`));
+      leaves.forEach((l, i) => expect(get(cfg, l.key), l.key).to.equal(`file-secret-${i}-long-enough`));
     });
 
     it('<ENV> and <ENV>_FILE together are refused; an unreadable file is named without content', () => {
@@ -308,7 +309,7 @@ describe('config', () => {
       const env: Record<string, string> = {};
       const values: string[] = [];
       for (const [i, l] of schemaLeaves().filter((x) => x.sensitive).entries()) {
-        env[l.env] = `Env-S3cret-${i}`;
+        env[l.env] = `Env-S3cret-${i}-long-enough`;
         values.push(env[l.env]);
       }
       const cfg = load(env);
@@ -317,7 +318,13 @@ describe('config', () => {
       const printed = printConfig(cfg);
       for (const v of values) expect(printed).not.to.include(v);
       expect(JSON.parse(printed).kafka.tls.keystorePassword).to.equal('[REDACTED]');
-      expect(cfg.kafka.tls.keystorePassword).to.equal('Env-S3cret-0'); // the original is untouched
+      expect(cfg.kafka.tls.keystorePassword).to.equal('Env-S3cret-0-long-enough'); // the original is untouched
+    });
+
+    it('http.adminToken shorter than 16 characters is refused without showing it', () => {
+      const err = expectError(() => load({ HTTP_ADMIN_TOKEN: 'short-tok' }), 'http.adminToken', /at least 16 characters \(got 9\)/);
+      expect(err.message).not.to.include('short-tok');
+      expect(load({ HTTP_ADMIN_TOKEN: 'x'.repeat(16) }).http.adminToken).to.equal('x'.repeat(16));
     });
 
     it('redaction leaves an unset secret empty, so "not set" stays visible', () => {

@@ -17,6 +17,9 @@ function manualClock(start = 0): Clock & { advance(ms: number): void } {
   return { now: () => t, sleep: () => Promise.resolve(), advance: (ms) => void (t += ms) };
 }
 
+const TOKEN = 'test-admin-token-0123456789';
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
 function build(actions?: AdminActions) {
   const clock = manualClock(10_000);
   const health = new HealthState(clock, { stallTimeoutMs: 1_000 });
@@ -26,7 +29,7 @@ function build(actions?: AdminActions) {
     kafka: { brokers: ['kafka:9093'], ssl: { keystorePassword: '[REDACTED]' } },
     firehose: { streamName: 'wifi-scans' },
   });
-  const app = createAdminApp({ health, registry, clock, info: { version: '0.1.0', configSummary }, actions });
+  const app = createAdminApp({ health, registry, clock, info: { version: '0.1.0', configSummary }, actions, adminToken: TOKEN });
   return { app, clock, health, registry, metrics };
 }
 
@@ -34,12 +37,13 @@ describe('admin app: probes', () => {
   it('GET /healthz/ready is 503 before the group is joined, 200 after', async () => {
     const { app, health } = build();
     const before = await request(app).get('/healthz/ready').expect(503).expect('Content-Type', /json/);
-    expect(before.body.ok).to.equal(false);
-    expect(before.body.checks.kafkaConnected).to.deep.equal({ ok: false, detail: 'not connected to Kafka' });
+    expect(before.body.status).to.equal('DOWN');
+    expect(before.body.components.lifecycle.status).to.equal('DOWN');
+    expect(before.body.components.lifecycle.details.kafkaConnected).to.equal('not connected to Kafka');
     health.consumerConnected();
     health.joinedGroup();
     const after = await request(app).get('/healthz/ready').expect(200);
-    expect(after.body.ok).to.equal(true);
+    expect(after.body.status).to.equal('UP');
   });
 
   it('GET /healthz/ready is 503 while shutting down', async () => {
@@ -52,11 +56,11 @@ describe('admin app: probes', () => {
   it('GET /healthz/live is 200, then 503 on a stall and on a fatal error', async () => {
     const { app, health, clock } = build();
     const ok = await request(app).get('/healthz/live').expect(200);
-    expect(ok.body).to.have.nested.property('checks.progress.ok', true);
+    expect(ok.body).to.have.nested.property('components.lifecycle.status', 'UP');
     health.setInflightUnits(1);
     clock.advance(1_001);
     const stalled = await request(app).get('/healthz/live').expect(503);
-    expect(stalled.body.checks.progress.ok).to.equal(false);
+    expect(stalled.body.components.lifecycle.details.reason).to.match(/^stalled: 1 unit\(s\) pending/);
     health.setInflightUnits(0);
     await request(app).get('/healthz/live').expect(200);
     health.fatal(new Error('gone'));
@@ -125,21 +129,21 @@ describe('admin app: admin routes', () => {
       pause: async () => void calls.push('pause'),
       resume: async () => void calls.push('resume'),
     });
-    const paused = await request(app).post('/admin/pause').expect(202);
+    const paused = await request(app).post('/admin/pause').set(auth).expect(202);
     expect(paused.body).to.deep.equal({ accepted: true, action: 'pause' });
-    await request(app).post('/admin/resume').expect(202);
+    await request(app).post('/admin/resume').set(auth).expect(202);
     expect(calls).to.deep.equal(['pause', 'resume']);
   });
 
   it('POST /admin/pause is 404 when no action is provided', async () => {
     const { app } = build();
-    await request(app).post('/admin/pause').expect(404).expect('Content-Type', /json/);
-    await request(app).post('/admin/resume').expect(404);
+    await request(app).post('/admin/pause').set(auth).expect(404).expect('Content-Type', /json/);
+    await request(app).post('/admin/resume').set(auth).expect(404);
   });
 
   it('a failing action gives 500 JSON without the error text', async () => {
     const { app } = build({ pause: () => Promise.reject(new Error(`cannot pause: ${RAW_SECRET}`)) });
-    const res = await request(app).post('/admin/pause').expect(500);
+    const res = await request(app).post('/admin/pause').set(auth).expect(500);
     expect(res.body).to.deep.equal({ error: 'internal_error' });
     expect(res.text).not.to.contain(RAW_SECRET);
   });

@@ -1,0 +1,49 @@
+/**
+ * Readiness: `firehose` — the delivery stream is ACTIVE (DescribeDeliveryStream,
+ * cached for `cacheMs`, 30 s by default, so probes never hammer the API) and,
+ * once the control layer provides one, the Firehose circuit is not open.
+ * DOWN carries the reason: the stream's status, the error of the describe call
+ * (missing stream, access denied, an outage), or the circuit's reason.
+ * Liveness never looks at Firehose: a pod waiting out an outage must stay alive.
+ */
+import { down, errorDetails, up, type Details, type Indicator } from './indicator';
+
+export interface CircuitView {
+  readonly name: string;
+  readonly state: 'closed' | 'open' | 'half-open';
+  readonly sinceMs: number;
+  readonly reason?: string;
+}
+
+export interface FirehoseHealthSource {
+  streamName: string;
+  describe(streamName: string, signal: AbortSignal): Promise<{ status: string }>;
+  /** The Firehose circuit (src/flow/circuit.ts snapshot()), when wired. */
+  circuit?(): CircuitView | undefined;
+  /** Whether the last PutRecordBatch was answered (null before the first one). */
+  lastRequestOk?(): boolean | null;
+}
+
+export function firehoseIndicator(source: FirehoseHealthSource, cacheMs = 30_000): Indicator {
+  return {
+    name: 'firehose',
+    cacheMs,
+    check: async (signal) => {
+      const circuit = source.circuit?.();
+      const base: Details = {
+        stream: source.streamName,
+        ...(circuit ? { circuit: circuit.state, ...(circuit.reason ? { circuitReason: circuit.reason } : {}) } : {}),
+        ...(source.lastRequestOk ? { lastRequestOk: source.lastRequestOk() } : {}),
+      };
+      let status: string;
+      try {
+        status = (await source.describe(source.streamName, signal)).status;
+      } catch (err) {
+        return down({ ...base, reason: 'DescribeDeliveryStream failed', ...errorDetails(err) });
+      }
+      if (circuit?.state === 'open') return down({ ...base, status, reason: `circuit open${circuit.reason ? `: ${circuit.reason}` : ''}` });
+      if (status !== 'ACTIVE') return down({ ...base, status, reason: `stream is ${status}, not ACTIVE` });
+      return up({ ...base, status, reason: 'stream ACTIVE' });
+    },
+  };
+}
