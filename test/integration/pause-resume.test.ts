@@ -6,6 +6,7 @@
  * resume after pause on a new group, hence the real broker.
  */
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { checkSets, cleanupScenario, expectDelivered, idsOf, killIfRunning, newScenario, offsetsOf, produceScans, readScenario, startConsumer, stopCleanly, waitFor } from './support/harness';
 
 describe('integration: admin pause and resume (pause control, MANUAL)', function () {
@@ -13,11 +14,16 @@ describe('integration: admin pause and resume (pause control, MANUAL)', function
 
   it('a pause taken before the group joins holds; resume delivers every id', async () => {
     const s = await newScenario('pause', 2);
-    const consumer = startConsumer({ scenario: s, format: 'ndjson', extra: { http: { enabled: true, host: '127.0.0.1', port: 0 } } });
+    // A token made for this run: the mutating admin routes are disabled (403) without one.
+    const token = randomBytes(24).toString('hex');
+    const auth = { Authorization: `Bearer ${token}` };
+    const consumer = startConsumer({ scenario: s, format: 'ndjson', extra: { http: { enabled: true, host: '127.0.0.1', port: 0 } }, env: { HTTP_ADMIN_TOKEN: token } });
     try {
       const listening = await consumer.waitForLog(/"admin API listening"/, 60_000);
       const base = `http://127.0.0.1:${(JSON.parse(listening) as { port: number }).port}`;
-      const paused = await fetch(`${base}/admin/pause`, { method: 'POST' });
+      const anonymous = await fetch(`${base}/admin/pause`, { method: 'POST' });
+      expect(anonymous.status, 'no token').to.equal(401);
+      const paused = await fetch(`${base}/admin/pause`, { method: 'POST', headers: auth });
       expect(paused.status).to.equal(202);
       const ids = await produceScans(s.topic, 80, { partitions: 2, seed: 81, idPrefix: 'pr' });
       await consumer.waitForLog(/"pause re-applied to the new assignment"/, 60_000);
@@ -30,7 +36,7 @@ describe('integration: admin pause and resume (pause control, MANUAL)', function
       expect(committedWhilePaused, 'committed while paused').to.equal(0);
       expect(status.paused).to.equal(true);
 
-      const resumed = await fetch(`${base}/admin/resume`, { method: 'POST' });
+      const resumed = await fetch(`${base}/admin/resume`, { method: 'POST', headers: auth });
       expect(resumed.status).to.equal(202);
       const read = await waitFor(() => readScenario(s, 'ndjson'), (r) => r.messages.length >= ids.length, 60_000, 500);
       const check = checkSets(ids, idsOf(read.messages));
@@ -42,6 +48,9 @@ describe('integration: admin pause and resume (pause control, MANUAL)', function
           `lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`,
       );
       expect(resumeLine, 'one resume line with the reason and duration').to.not.equal(undefined);
+      const audit = consumer.logs.filter((l) => l.includes('"admin call"'));
+      expect(audit.map((l) => (JSON.parse(l) as { outcome: string }).outcome)).to.deep.equal(['unauthorized', 'accepted', 'accepted']);
+      expect(consumer.logs.join('\n')).not.to.include(token);
       expectDelivered(check);
       await stopCleanly(consumer);
     } finally {
