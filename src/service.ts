@@ -315,6 +315,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     operations.attach({
       admin: opsAdmin,
       poolStats: () => (pool as EncodePool).stats(),
+      rateLimiterState: () => rate.state(),
       pause: () => {
         const now = clock.now();
         const snap = pause.snapshot();
