@@ -1,0 +1,282 @@
+/**
+ * `npm run bench:e2e`: the end-to-end benchmark (issue 8). Pre-loads a topic
+ * with a fixed seeded data set, then drains it with the real consumer
+ * (dist/src/main.js as a child, a fresh group each run) and measures, from
+ * the consumer process itself, until the group's lag is 0; against same-run
+ * ceilings and variants. Writes bench/results/<date>-<host>.{json,md} and SVG
+ * plots. See docs/benchmarks.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Admin } from 'kafkajs';
+import { schema } from '../src/config/schema';
+import { encodeUnit } from '../src/pipeline/encode-unit';
+import { packUnit } from '../src/pipeline/pack';
+import type { EncodeOptions, RecordFormat } from '../src/pipeline/wire';
+import { BUCKET, EMULATOR, ROOT, createTopics, deleteTopics, readScenario, toolingKafka, type Scenario } from '../test/integration/support/harness';
+import { createBucket, createDeliveryStream, deleteDeliveryStream, deleteObjects } from '../test/support/firehose-admin';
+import { E2E_USAGE, parseE2eArgs, type E2eArgs, type VariantId } from './bench/e2e/args';
+import { consumeOnlyCeiling, poolCeiling } from './bench/e2e/ceilings';
+import { runConsumer } from './bench/e2e/consumer-run';
+import { buildDataSet, preload, type DataSet } from './bench/e2e/dataset';
+import { measureCeiling, startFastSink, type FastSink } from './bench/e2e/fast-sink';
+import { figuresOf, type RunFigures } from './bench/e2e/figures';
+import { Ledger } from './bench/e2e/ledger';
+import { levelTable } from './bench/e2e/levels';
+import { plots } from './bench/e2e/plots';
+import { markdown, type E2eResult } from './bench/e2e/report';
+import { runSteady } from './bench/e2e/steady';
+
+const SEED = 8;
+/** The pipeline defaults a pod runs with: config/default.json over the schema's defaults. */
+const SCHEMA_PIPELINE = schema.pipeline as unknown as Record<string, { default: unknown }>;
+const FILE_PIPELINE = (JSON.parse(readFileSync(path.join(ROOT, 'config', 'default.json'), 'utf8')) as { pipeline?: Record<string, unknown> }).pipeline ?? {};
+const pipelineDefault = (key: string): unknown => FILE_PIPELINE[key] ?? SCHEMA_PIPELINE[key].default;
+const DEFAULT_FORMAT = pipelineDefault('format') as RecordFormat;
+const DEFAULT_LEVEL = pipelineDefault('gzipLevel') as number;
+const DEFAULT_MAX_DEPTH = pipelineDefault('maxJsonDepth') as number;
+const CORES = os.availableParallelism();
+
+/** Config overrides of each variant (deep-merged over the defaults). */
+type Overrides = { pipeline?: Record<string, unknown>; pool?: Record<string, unknown>; flow?: Record<string, unknown> };
+
+function variantConfig(v: VariantId): Overrides {
+  switch (v) {
+    case 'level1':
+    case 'level3':
+    case 'level4':
+    case 'level5':
+    case 'level6':
+      return { pipeline: { gzipLevel: Number(v.slice(5)) } };
+    case 'gzip-ndjson':
+    case 'ndjson':
+    case 'base64-gzip-lines':
+      return { pipeline: { format: v } };
+    case 'no-validation':
+      return { pipeline: { validateJson: false } };
+    case 'pool1':
+    case 'pool2':
+      return { pool: { maxThreads: Number(v.slice(4)) } };
+    case 'inflight64':
+      return { flow: { maxInFlightBytes: 64 * 1024 * 1024 } };
+  }
+}
+
+/** A variant that is the defaults on this machine is the base run itself. */
+function isDefault(v: VariantId): boolean {
+  const c = variantConfig(v);
+  return (
+    (c.pipeline?.gzipLevel ?? DEFAULT_LEVEL) === DEFAULT_LEVEL &&
+    (c.pipeline?.format ?? DEFAULT_FORMAT) === DEFAULT_FORMAT &&
+    (c.pipeline?.validateJson ?? true) === true &&
+    (c.pool?.maxThreads ?? CORES) === CORES &&
+    c.flow === undefined
+  );
+}
+
+function settingsOf(extra: Overrides): string {
+  const p = { format: DEFAULT_FORMAT, gzipLevel: DEFAULT_LEVEL, validateJson: true, ...extra.pipeline };
+  const threads = (extra.pool?.maxThreads as number | undefined) ?? CORES;
+  const inflight = extra.flow?.maxInFlightBytes as number | undefined;
+  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} pool ${threads}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}`;
+}
+
+function defaultEncodeOptions(overrides: Partial<EncodeOptions> = {}): EncodeOptions {
+  return {
+    format: DEFAULT_FORMAT,
+    gzipLevel: DEFAULT_LEVEL,
+    envelope: false,
+    aggregate: false,
+    validateJson: true,
+    maxJsonDepth: DEFAULT_MAX_DEPTH,
+    limits: { maxRecordsPerBatch: 500, maxBytesPerBatch: 4 * 1024 * 1024, maxRecordBytes: 1_024_000 },
+    ...overrides,
+  };
+}
+
+const status = (line: string): void => void process.stderr.write(`\r\x1b[K${line}`);
+
+interface Ctx {
+  args: E2eArgs;
+  admin: Admin;
+  sink: FastSink;
+  data: DataSet;
+  topic: string;
+  timestamps: Float64Array;
+}
+
+async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', extra: Overrides, consumerRoot?: string): Promise<RunFigures> {
+  const format = ((extra.pipeline?.format as RecordFormat | undefined) ?? DEFAULT_FORMAT);
+  const ledger = new Ledger(ctx.data.prefix, ctx.timestamps);
+  let stream = `bench-${Date.now().toString(36)}`;
+  let endpoint = ctx.sink.endpoint;
+  const prefix = `${stream}/`;
+  if (sinkKind === 'moto') {
+    await createBucket(EMULATOR, BUCKET);
+    await createDeliveryStream(EMULATOR, stream, BUCKET, prefix);
+    endpoint = EMULATOR;
+  } else {
+    stream = 'bench-fast';
+    ctx.sink.reset(format, ledger);
+  }
+  const profile = ctx.args.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(ctx.args.profileDir, name.replace(/[^a-z0-9]+/gi, '-'))] : [];
+  const t0 = Date.now();
+  const figures = await runConsumer(ctx.admin, {
+    name,
+    topic: ctx.topic,
+    stream,
+    endpoint,
+    extra: { ...extra, firehose: { maxConcurrentRequests: 4 } },
+    nodeFlags: profile,
+    consumerRoot,
+    timeoutMs: 600_000,
+    progress: (committed) => status(`[${name}] ${committed}/${ctx.data.messages.length} messages committed, ${((Date.now() - t0) / 1000).toFixed(0)} s`),
+  });
+  if (sinkKind === 'moto') {
+    status(`[${name}] reading the emulator's S3 objects for the set check`);
+    const scenario: Scenario = { id: stream, topic: ctx.topic, dlq: '', group: '', stream, prefix };
+    const read = await readScenario(scenario, format);
+    for (const m of read.messages) ledger.deliver(m, Number.NaN);
+    await deleteObjects(EMULATOR, BUCKET, prefix).catch(() => undefined);
+    await deleteDeliveryStream(EMULATOR, stream).catch(() => undefined);
+  }
+  const firstRequestMs = sinkKind === 'fast' ? ctx.sink.counters.firstRequestMs : 0;
+  if (sinkKind === 'fast') ctx.sink.settle();
+  const set = ledger.check();
+  status('');
+  const r = figuresOf(name, sinkKind, settingsOf(extra), { rawBytes: ctx.data.rawBytes, messages: ctx.data.messages.length }, figures, set, ledger.latencyMs(), firstRequestMs);
+  process.stderr.write(`${name}: ${r.mbPerSec.toFixed(1)} MB/s, ${r.cpuSecPerGb.toFixed(1)} CPU-s/GB, RSS ${r.peakRssMiB} MiB, ${r.requests} requests, lost/dup/unexpected ${set.lost}/${set.duplicated}/${set.unexpected}\n`);
+  return r;
+}
+
+async function sinkCeiling(sink: FastSink, data: DataSet): Promise<number> {
+  // One full request's worth of real records (≤ 500, ≤ 4 MiB), decoded like real ones.
+  const sample = data.messages.slice(0, 80);
+  const { result } = encodeUnit({ unitId: 0, topic: 't', partition: 0, ...packUnit(sample.map((value, i) => ({ value, offset: String(i), timestamp: '0', key: null }))), options: defaultEncodeOptions() });
+  const records: Buffer[] = [];
+  let raw = 0;
+  let bytes = 0;
+  for (let r = 0; r + 1 < result.recordBounds.length; r++) {
+    const rec = Buffer.from(result.data, result.recordBounds[r], result.recordBounds[r + 1] - result.recordBounds[r]);
+    if (bytes + rec.length > 4 * 1024 * 1024) break;
+    records.push(rec);
+    bytes += rec.length;
+    raw += sample[r].length;
+  }
+  const ceiling = await measureCeiling(sink, records, DEFAULT_FORMAT, raw, 10, new Ledger('ceiling', new Float64Array(0)));
+  return ceiling.mbPerSecond;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseE2eArgs(argv);
+  if (args.help) {
+    process.stdout.write(`${E2E_USAGE}\n`);
+    return 0;
+  }
+  const loadStart = os.loadavg();
+  const admin = toolingKafka().admin();
+  await admin.connect();
+  const sink = await startFastSink();
+  const topic = `bench.e2e-${Date.now().toString(36)}`;
+  const topics = [topic, `${topic}.dlq`];
+  try {
+    if (args.steadyRate > 0) {
+      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf({}) });
+      process.stdout.write(`${JSON.stringify({ ...steady, latencyMs: undefined, rss: undefined }, null, 2)}\n`);
+      writeOutputs(args, { steadyOnly: steady });
+      return steady.set.lost === 0 && steady.set.duplicated === 0 && steady.set.unexpected === 0 ? 0 : 1;
+    }
+    status(`generating ${args.sizeMb} MB of seeded scans`);
+    const data = buildDataSet(args.sizeMb * 1e6, SEED);
+    await createTopics({ topic, partitions: args.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
+    // Idempotent: a retried send under load must not put a message in the topic twice (the set check would blame the consumer).
+    const producer = toolingKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const timestamps = await preload(producer, topic, args.partitions, data, (sent) => status(`pre-loading ${topic}: ${sent}/${data.messages.length} messages`));
+    await producer.disconnect();
+    const stored = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    if (stored !== data.messages.length) throw new Error(`the topic holds ${stored} messages after the pre-load, expected ${data.messages.length}`);
+    status('');
+    process.stderr.write(`pre-loaded ${data.messages.length} messages, ${(data.rawBytes / 1e6).toFixed(1)} MB raw, ${args.partitions} partitions\n`);
+    const ctx: Ctx = { args, admin, sink, data, topic, timestamps };
+
+    const sinkCeilingMbPerSec = await sinkCeiling(sink, data);
+    process.stderr.write(`fast sink ceiling: ${sinkCeilingMbPerSec.toFixed(0)} MB/s of raw messages\n`);
+
+    const headline = await measuredRun(ctx, 'headline (defaults)', args.sink, {});
+    const base = args.sink === 'fast' ? headline : await measuredRun(ctx, 'defaults, fast sink', 'fast', {});
+    const variants: RunFigures[] = [];
+    if (args.baselineRoot) variants.push(await measuredRun(ctx, `baseline ${path.basename(args.baselineRoot)}`, 'fast', {}, path.resolve(args.baselineRoot)));
+    for (const v of args.variants) {
+      if (isDefault(v)) continue; // the base run has exactly these settings
+      variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
+    }
+    const ceilings: E2eResult['ceilings'] = {};
+    let levels: E2eResult['levels'];
+    if (args.ceilings) {
+      status('ceiling (1): gzip + encoding on the worker threads');
+      ceilings.gzipEncode = await poolCeiling(data, defaultEncodeOptions({ validateJson: false }), CORES);
+      status('ceiling (3): encode-only through the pool');
+      ceilings.encodePool = await poolCeiling(data, defaultEncodeOptions(), CORES);
+      status('ceiling (2): consume-only');
+      ceilings.consumeOnly = await consumeOnlyCeiling(topic, `bench-consume-only-${Date.now().toString(36)}`, data.rawBytes);
+      status('gzip level table: levels 1-6, one thread');
+      levels = levelTable(data.messages.slice(0, 500), defaultEncodeOptions());
+      status('');
+    }
+    const result: E2eResult = {
+      date: new Date().toISOString(),
+      host: os.hostname(),
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      loadAverage: { start: loadStart, end: os.loadavg() },
+      dataSet: { rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
+      sinkCeilingMbPerSec,
+      headline,
+      base,
+      variants,
+      ceilings,
+      levels,
+    };
+    const table = markdown(result);
+    process.stdout.write(`\n${table}\n`);
+    writeOutputs(args, { result, table });
+    const runs = base === headline ? [headline, ...variants] : [headline, base, ...variants];
+    const bad = runs.filter((r) => r.set.lost + r.set.duplicated + r.set.unexpected > 0);
+    for (const r of bad) process.stderr.write(`SET CHECK FAILED: ${r.name}: lost ${r.set.lost}, duplicated ${r.set.duplicated}, unexpected ${r.set.unexpected} (e.g. ${r.set.examples.join(', ')})\n`);
+    return bad.length === 0 ? 0 : 1;
+  } finally {
+    await sink.close();
+    await deleteTopics(...topics);
+    await admin.disconnect();
+  }
+}
+
+function writeOutputs(args: E2eArgs, out: { result?: E2eResult; table?: string; steadyOnly?: RunFigures }): void {
+  const dir = path.resolve(ROOT, args.outDir);
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  const base = path.join(dir, `${stamp}-${os.hostname()}${args.smoke ? '-smoke' : ''}${out.steadyOnly ? '-steady' : ''}`);
+  if (out.steadyOnly) {
+    writeFileSync(`${base}.json`, JSON.stringify(out.steadyOnly, null, 1));
+    process.stderr.write(`wrote ${base}.json\n`);
+    return;
+  }
+  if (!out.result) return;
+  const { latencyMs: _a, ...headline } = out.result.headline;
+  const { latencyMs: _b, ...baseRun } = out.result.base;
+  writeFileSync(`${base}.json`, JSON.stringify({ ...out.result, headline, base: baseRun, variants: out.result.variants.map(({ latencyMs: _c, ...v }) => v) }, null, 1));
+  writeFileSync(`${base}.md`, `${out.table ?? ''}\n`);
+  for (const [name, svg] of Object.entries(plots(out.result))) writeFileSync(`${base}-${name}.svg`, svg);
+  process.stderr.write(`wrote ${base}.json, .md and the SVG plots\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`\nbench:e2e failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

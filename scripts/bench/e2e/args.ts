@@ -1,0 +1,115 @@
+/** Command line of `npm run bench:e2e`; pure, so it is tested without running anything. */
+
+export const VARIANTS = ['level1', 'level3', 'level4', 'level5', 'level6', 'gzip-ndjson', 'ndjson', 'base64-gzip-lines', 'no-validation', 'pool1', 'pool2', 'inflight64'] as const;
+export type VariantId = (typeof VARIANTS)[number];
+
+export interface E2eArgs {
+  /** Raw MB (10^6 bytes) of the pre-loaded data set. */
+  sizeMb: number;
+  sink: 'moto' | 'fast';
+  variants: VariantId[];
+  ceilings: boolean;
+  partitions: number;
+  /** Steady mode: messages/s of 65 KB scans; 0 = off (drain a backlog). */
+  steadyRate: number;
+  steadySeconds: number;
+  /** Directory for cpu profiles of the consumer runs (node --cpu-prof); '' = none. */
+  profileDir: string;
+  outDir: string;
+  /** Another checkout (built) whose consumer is also run with the defaults: a same-run before/after. */
+  baselineRoot: string;
+  smoke: boolean;
+  help: boolean;
+}
+
+export const E2E_USAGE = `usage: npm run bench:e2e -- [--size MB] [--sink moto|fast] [--variants a,b|none] [--no-ceilings]
+                            [--quick | --smoke] [--steady MSG_PER_S [--steady-seconds S]] [--profile DIR] [--out DIR]
+  --size      raw MB of the pre-loaded data set (default 350; --quick 120, --smoke 20)
+  --sink      the headline run's Firehose: moto (the emulator, default) or fast (our in-process sink);
+              ceilings and variants always use the fast sink, next to a headline repeat on it
+  --variants  ${VARIANTS.join(',')} (default all; --quick level1,level3,no-validation; --smoke none)
+  --steady    hold this rate of 65 KB scans for --steady-seconds (default 180) and report CPU utilisation and latency
+  --profile   write node --cpu-prof profiles of every consumer run (main thread and workers) to DIR
+  --baseline  a built checkout of another commit: its consumer also drains the topic with the defaults (same-run before/after)
+  --out       results directory (default bench/results)`;
+
+function number(flag: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number >= ${min}`);
+  return n;
+}
+
+function value(flag: string, v: string | undefined): string {
+  if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+  return v;
+}
+
+export function parseE2eArgs(argv: readonly string[]): E2eArgs {
+  let size: number | undefined;
+  let variants: VariantId[] | undefined;
+  let quick = false;
+  const args: E2eArgs = { sizeMb: 350, sink: 'moto', variants: [...VARIANTS], ceilings: true, partitions: 6, steadyRate: 0, steadySeconds: 180, profileDir: '', outDir: 'bench/results', baselineRoot: '', smoke: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case '--size':
+        size = number(flag, argv[++i], 1);
+        break;
+      case '--sink': {
+        const s = value(flag, argv[++i]);
+        if (s !== 'moto' && s !== 'fast') throw new Error(`--sink takes moto or fast; got "${s}"`);
+        args.sink = s;
+        break;
+      }
+      case '--variants': {
+        const list = value(flag, argv[++i]).split(',').map((v) => v.trim()).filter((v) => v !== '');
+        if (list.length === 1 && list[0] === 'none') {
+          variants = [];
+          break;
+        }
+        const unknown = list.filter((v) => !(VARIANTS as readonly string[]).includes(v));
+        if (list.length === 0 || unknown.length > 0) throw new Error(`--variants takes none or a list of ${VARIANTS.join(',')}; unknown: ${unknown.join(',') || '(empty)'}`);
+        variants = VARIANTS.filter((v) => list.includes(v));
+        break;
+      }
+      case '--no-ceilings':
+        args.ceilings = false;
+        break;
+      case '--quick':
+        quick = true;
+        break;
+      case '--smoke':
+        args.smoke = true;
+        break;
+      case '--steady':
+        args.steadyRate = number(flag, argv[++i], 1);
+        break;
+      case '--steady-seconds':
+        args.steadySeconds = number(flag, argv[++i], 10);
+        break;
+      case '--profile':
+        args.profileDir = value(flag, argv[++i]);
+        break;
+      case '--baseline':
+        args.baselineRoot = value(flag, argv[++i]);
+        break;
+      case '--out':
+        args.outDir = value(flag, argv[++i]);
+        break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${flag}`);
+    }
+  }
+  if (args.smoke && quick) throw new Error('--smoke and --quick exclude each other');
+  if (args.smoke) {
+    args.sink = 'fast';
+    args.ceilings = false;
+  }
+  args.sizeMb = size ?? (args.smoke ? 20 : quick ? 120 : 350);
+  args.variants = variants ?? (args.smoke ? [] : quick ? ['level1', 'level3', 'no-validation'] : [...VARIANTS]);
+  return args;
+}

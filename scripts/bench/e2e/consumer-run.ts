@@ -1,0 +1,133 @@
+/**
+ * One measured consumer run: the real `dist/src/main.js` as a child process
+ * with a generated config (the integration harness's writeConsumerConfig) and
+ * the probe preloaded; a fresh consumer group drains the pre-loaded topic
+ * from the beginning; the run ends when the group's committed offsets reach
+ * the log end on every partition (lag 0). Then the probe snapshot is taken,
+ * the consumer's own /metrics are read, and it is stopped with SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Admin } from 'kafkajs';
+import { ROOT, devPasswords, writeConsumerConfig, type Scenario } from '../../../test/integration/support/harness';
+import type { ProbeSnapshot } from './probe';
+import { metricSum, scrape } from './prom-text';
+
+export interface RunSpec {
+  name: string;
+  topic: string;
+  stream: string;
+  endpoint: string;
+  /** Deep-merged over the harness's consumer config (pipeline, pool, firehose...). */
+  extra: Record<string, unknown>;
+  nodeFlags?: string[];
+  /** A checkout whose dist/src/main.js is run instead of this one's (A/B against an older commit). */
+  consumerRoot?: string;
+  timeoutMs: number;
+  /** Lag 0 counts only once this has resolved (steady mode: the producer has finished). */
+  until?: Promise<unknown>;
+  /** Called about once a second with the messages committed so far. */
+  progress?: (committed: number) => void;
+}
+
+export interface ConsumerFigures {
+  probe: ProbeSnapshot;
+  /** Date.now() when the benchmark saw lag 0. */
+  lagZeroMs: number;
+  threadStarts: number;
+  requests: number;
+  recordsSent: number;
+  bytesSent: number;
+  exitCode: number | null;
+}
+
+async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag: number; committed: number }> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [mine] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  let lag = 0;
+  let committed = 0;
+  for (const e of ends) {
+    const c = Number(mine.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1');
+    const done = c < 0 ? 0 : c;
+    committed += done - Number(e.low);
+    lag += Number(e.high) - done;
+  }
+  return { lag, committed };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function runConsumer(admin: Admin, spec: RunSpec): Promise<ConsumerFigures> {
+  const id = `${spec.name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now().toString(36)}`;
+  const scenario: Scenario = { id, topic: spec.topic, dlq: `${spec.topic}.dlq`, group: `bench-${id}`, stream: spec.stream, prefix: `${id}/` };
+  const file = writeConsumerConfig({
+    scenario,
+    firehoseEndpoint: spec.endpoint,
+    extra: { http: { enabled: true, host: '127.0.0.1', port: 0 }, log: { level: 'info' }, ...spec.extra },
+  });
+  const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
+  const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
+    cwd: spec.consumerRoot ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  let adminPort = 0;
+  const onData = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      const m = /"admin API listening".*"port":(\d+)|"port":(\d+).*admin API listening/.exec(line);
+      if (m) adminPort = Number(m[1] ?? m[2]);
+    }
+  };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
+  const fail = (why: string): Error => {
+    if (exitCode === undefined) proc.kill('SIGKILL');
+    return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
+  };
+
+  const deadline = Date.now() + spec.timeoutMs;
+  let lastProgress = 0;
+  let lagZeroMs = 0;
+  let released = spec.until === undefined;
+  void spec.until?.then(() => (released = true));
+  for (;;) {
+    if (exitCode !== undefined) throw fail(`consumer exited (${exitCode}) before the lag reached 0`);
+    if (Date.now() > deadline) throw fail(`lag not 0 after ${spec.timeoutMs} ms`);
+    const { lag, committed } = await lagOf(admin, scenario.group, spec.topic).catch(() => ({ lag: 1, committed: 0 }));
+    if (Date.now() - lastProgress > 1000) {
+      spec.progress?.(committed);
+      lastProgress = Date.now();
+    }
+    if (lag === 0 && released) {
+      lagZeroMs = Date.now();
+      break;
+    }
+    await sleep(100);
+  }
+  proc.kill('SIGUSR2');
+  for (let i = 0; i < 100 && !existsSync(probeOut); i++) await sleep(20);
+  if (!existsSync(probeOut)) throw fail('the probe wrote no snapshot');
+  await sleep(50); // the probe writes synchronously; give the file a moment to be complete
+  const probe = JSON.parse(readFileSync(probeOut, 'utf8')) as ProbeSnapshot;
+  const text = adminPort ? await scrape(`http://127.0.0.1:${adminPort}/metrics`) : '';
+  proc.kill('SIGTERM');
+  const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') throw fail('did not stop within 30 s of SIGTERM');
+  return {
+    probe,
+    lagZeroMs,
+    threadStarts: metricSum(text, 'wsqc_worker_threads_started_total'),
+    requests: metricSum(text, 'wsqc_firehose_requests_total'),
+    recordsSent: metricSum(text, 'wsqc_firehose_records_sent_total'),
+    bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
+    exitCode: code,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Loaded into the consumer process under test with `node --require
+ * dist/scripts/bench/e2e/probe.js dist/src/main.js ...`, so every figure of a
+ * benchmark run comes from the consumer process itself and the service code
+ * carries no benchmark hooks. On SIGUSR2 (sent by the benchmark the moment
+ * the group's lag reaches zero) it writes, to $WSQC_BENCH_PROBE_OUT:
+ * process.cpuUsage() (all threads, since start), process.resourceUsage()
+ * maxRSS, event-loop delay percentiles (perf_hooks.monitorEventLoopDelay),
+ * main-thread GC time (perf_hooks 'gc' entries), and RSS sampled every 200 ms.
+ */
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
+export interface ProbeSnapshot {
+  uptimeSec: number;
+  cpuUserSec: number;
+  cpuSystemSec: number;
+  maxRssMiB: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  gc: { count: number; ms: number };
+  /** [seconds since start, RSS MiB] */
+  rss: Array<[number, number]>;
+}
+
+const out = process.env.WSQC_BENCH_PROBE_OUT;
+if (out) {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const gc = { count: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.ms += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  const rss: Array<[number, number]> = [];
+  const sample = (): void => void rss.push([Number(process.uptime().toFixed(2)), Math.round(process.memoryUsage.rss() / 1048576)]);
+  sample();
+  setInterval(sample, 200).unref();
+  process.on('SIGUSR2', () => {
+    sample();
+    const cpu = process.cpuUsage();
+    const ms = (ns: number): number => Number((ns / 1e6).toFixed(2));
+    const snapshot: ProbeSnapshot = {
+      uptimeSec: process.uptime(),
+      cpuUserSec: cpu.user / 1e6,
+      cpuSystemSec: cpu.system / 1e6,
+      maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+      gc: { count: gc.count, ms: Math.round(gc.ms) },
+      rss,
+    };
+    writeFileSync(out, JSON.stringify(snapshot));
+  });
+}

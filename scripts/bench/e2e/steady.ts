@@ -1,0 +1,81 @@
+/**
+ * `--steady N`: N msg/s of 65 KB scans (the original service's design point
+ * is 75) produced at an even pace for S seconds into a fresh topic while the
+ * consumer runs, then drained to lag 0. Reports the consumer's CPU
+ * utilisation (CPU-seconds ÷ wall seconds, in cores) and end-to-end latency
+ * from the fast sink: the per-pod cost at that rate.
+ */
+import type { Admin } from 'kafkajs';
+import { generateScan } from '../../../src/generator/wifi-scan';
+import { createTopics, deleteTopics, toolingKafka } from '../../../test/integration/support/harness';
+import { runConsumer } from './consumer-run';
+import type { FastSink } from './fast-sink';
+import { figuresOf, type RunFigures } from './figures';
+import { Ledger } from './ledger';
+
+export interface SteadySpec {
+  admin: Admin;
+  sink: FastSink;
+  rate: number;
+  seconds: number;
+  partitions: number;
+  seed: number;
+  settings: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function runSteady(spec: SteadySpec): Promise<RunFigures & { rate: number; cpuUtilisation: number }> {
+  const topic = `bench.steady-${Date.now().toString(36)}`;
+  await createTopics({ topic, partitions: spec.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
+  const total = Math.round(spec.rate * spec.seconds);
+  const timestamps = new Float64Array(total);
+  const ledger = new Ledger('s', timestamps);
+  spec.sink.reset('base64-gzip-lines', ledger);
+  const producer = toolingKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  let rawBytes = 0;
+  const produce = async (): Promise<void> => {
+    await sleep(8_000); // let the consumer join its group first
+    const start = Date.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * spec.rate));
+      if (due > sent) {
+        const now = Date.now();
+        const messages = [];
+        for (let i = sent; i < due; i++) {
+          const value = generateScan({ seed: spec.seed * 7_919 + i, targetBytes: 65_000, id: `s-${i}` });
+          rawBytes += value.length;
+          timestamps[i] = now;
+          messages.push({ key: `s-${i}`, value, partition: i % spec.partitions, timestamp: String(now) });
+        }
+        await producer.send({ topic, acks: -1, messages });
+        sent = due;
+      }
+      await sleep(20);
+    }
+  };
+  try {
+    const producing = produce();
+    const c = await runConsumer(spec.admin, {
+      name: `steady ${spec.rate} msg/s`,
+      topic,
+      stream: 'bench-fast',
+      endpoint: spec.sink.endpoint,
+      extra: {},
+      until: producing,
+      timeoutMs: (spec.seconds + 120) * 1000,
+      progress: (n) => process.stderr.write(`\r\x1b[K[steady] ${n}/${total} committed`),
+    });
+    await producing;
+    process.stderr.write('\n');
+    const first = spec.sink.counters.firstRequestMs;
+    spec.sink.settle();
+    const f = figuresOf(`steady ${spec.rate} msg/s`, 'fast', spec.settings, { rawBytes, messages: total }, c, ledger.check(), ledger.latencyMs(), first);
+    return { ...f, rate: spec.rate, cpuUtilisation: f.cpuSec / f.wallSec };
+  } finally {
+    await producer.disconnect();
+    await deleteTopics(topic, `${topic}.dlq`);
+  }
+}
