@@ -90,6 +90,7 @@ export function createOperations(deps: OperationsDeps) {
       describe: (name, signal) => need(attached.describeStream)(name, signal),
       circuit: () => attached.circuits?.().find((c) => c.name === 'firehose'),
       lastRequestOk: () => health.snapshot().firehoseOk,
+      pausedFor,
     },
     h.remoteCacheMs,
   );

@@ -16,7 +16,7 @@ h1{font-size:18px;margin:0;font-weight:600}h2{font-size:13px;text-transform:uppe
 main{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:14px;padding:16px 20px}
 section{background:var(--card);border-radius:10px;padding:14px 16px}
 .kpis{display:grid;grid-template-columns:repeat(2,1fr);gap:10px}.kpi .v{font-size:24px;font-weight:650}.kpi .l{color:var(--muted);font-size:12px}
-table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line);vertical-align:top}th{color:var(--muted);font-weight:500;font-size:12px}
+table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:4px 6px;overflow-wrap:anywhere;border-bottom:1px solid var(--line);vertical-align:top}th{color:var(--muted);font-weight:500;font-size:12px}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:var(--muted)}#updated{margin-left:auto;color:var(--muted);font-size:12px}
 `;
 
@@ -31,12 +31,22 @@ function table(id, head, rows, empty) {
   if (rows.length === 0) { const r = el('tr'); const c = el('td', empty, 'muted'); c.colSpan = head.length; r.appendChild(c); t.appendChild(r); return; }
   rows.forEach((cells) => { const r = el('tr'); cells.forEach((c) => { if (c instanceof Node) { const td = el('td'); td.appendChild(c); r.appendChild(td); } else { r.appendChild(el('td', c, typeof c === 'number' ? 'num' : '')); } }); t.appendChild(r); });
 }
+function figures(name, d) {
+  if (name === 'processMemory') return 'heap ' + d.heapUsedPercent + ' % of ' + fmt(d.heapLimitMb) + ' MB';
+  if (name === 'eventLoop') return 'delay p99 ' + d.p99DelayMs + ' ms, max ' + d.maxDelayMs + ' ms';
+  if (name === 'workerPool' && d.threads !== undefined) return d.threads + ' thread(s), queue ' + d.queueSize + ', utilisation ' + Math.round(d.utilization * 100) + ' %';
+  if (name === 'sslCertificate' && d.minDaysLeft !== undefined && !d.warning && !d.error) return 'soonest expiry in ' + fmt(d.minDaysLeft) + ' days';
+  if (name === 'lifecycle' && !d.reason) return [d.shuttingDown, d.fatal].filter(Boolean).join(', ');
+  return d.warning || d.reason || d.error || '';
+}
 function kpi(id, value, label) { const box = $(id); box.replaceChildren(el('div', value, 'v'), el('div', label, 'l')); }
 function render(s) {
   const k = s.kafka, th = k.throughput || {};
   const comps = s.health.components || {};
-  const live = ['processMemory','messageConsumptionActivity','eventLoop','workerPool'].every((n) => !comps[n] || comps[n].status === 'UP');
-  $('status').replaceChildren(badge(s.health.status), el('span', ' live ', 'muted'), badge(live ? 'UP' : 'DOWN'));
+  const LIVE = ['processMemory', 'messageConsumptionActivity', 'eventLoop', 'workerPool'];
+  const live = LIVE.every((n) => !comps[n] || comps[n].status === 'UP');
+  const ready = Object.keys(comps).filter((n) => !LIVE.includes(n)).every((n) => comps[n].status === 'UP');
+  $('status').replaceChildren(el('span', 'ready ', 'muted'), badge(ready ? 'UP' : 'DOWN'), el('span', '  live ', 'muted'), badge(live ? 'UP' : 'DOWN'));
   $('version').textContent = 'v' + s.version + ' · up ' + fmt(s.uptimeSeconds) + ' s';
   kpi('k-in', fmt(th.messagesInPerSecond, 1), 'messages/s in');
   kpi('k-out', fmt(th.messagesOutPerSecond, 1), 'messages/s out');
@@ -48,7 +58,7 @@ function render(s) {
   $('pause').replaceChildren(p === null ? el('span', 'unknown', 'muted') : p.paused ? badge('paused', 'paused') : badge('consuming', 'UP'));
   table('pause-reasons', ['reason', 'for'], p ? p.reasons.map((r) => [r.reason, r.heldMs === undefined ? '–' : fmt(r.heldMs / 1000, 1) + ' s']) : [], 'no pause reason holds');
   table('circuits', ['circuit', 'state', 'reason'], (s.circuits || []).map((c) => [c.name, badge(c.state), c.reason || '']), 'circuits not reported');
-  table('indicators', ['indicator', 'status', 'details'], Object.entries(comps).map(([n, c]) => [n, badge(c.details && c.details.warning && c.status === 'UP' ? 'UP ⚠' : c.status, c.details && c.details.warning && c.status === 'UP' ? 'warn' : c.status), c.details.warning || c.details.reason || c.details.error || '']), 'no indicators');
+  table('indicators', ['indicator', 'status', 'details'], Object.entries(comps).map(([n, c]) => [n, badge(c.details && c.details.warning && c.status === 'UP' ? 'UP ⚠' : c.status, c.details && c.details.warning && c.status === 'UP' ? 'warn' : c.status), figures(n, c.details || {})]), 'no indicators');
   const certs = (comps.sslCertificate && comps.sslCertificate.details.certificates) || [];
   table('certs', ['store', 'subject', 'days left', 'state'], certs.map((c) => [c.store, c.subject, c.daysLeft, badge(c.state)]), 'TLS disabled or not read yet');
   const lag = (k.lag && k.lag.partitions) || [];

@@ -269,6 +269,23 @@ describe('health indicator: firehose', () => {
   });
 });
 
+describe('health indicator: firehose during an outage', () => {
+  it('DOWN while fetching is paused for NETWORK or DOWNSTREAM_ERROR even when the stream is ACTIVE; throttling is UP with a warning', async () => {
+    let paused: string[] = [];
+    const indicator = firehoseIndicator({ streamName: 's', describe: async () => ({ status: 'ACTIVE' }), pausedFor: () => paused });
+    paused = ['NETWORK'];
+    const out = await indicator.check(signal);
+    expect(out.status).to.equal('DOWN');
+    expect(out.details.reason).to.match(/PutRecordBatch is failing: fetching paused \(NETWORK\)/);
+    paused = ['BUFFER_FULL', 'MANUAL'];
+    const slow = await indicator.check(signal);
+    expect(slow.status).to.equal('UP');
+    expect(slow.details.warning).to.match(/throttling/);
+    paused = ['MANUAL'];
+    expect((await indicator.check(signal)).details).to.not.have.property('warning');
+  });
+});
+
 describe('health indicators: event loop and worker pool', () => {
   it('event loop: DOWN when p99 delay is above the limit; each read resets the histogram', () => {
     let resets = 0;
