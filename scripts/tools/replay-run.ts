@@ -19,7 +19,7 @@ export interface ReplayIo {
   out: (line: string) => void;
   progress: ProgressStream;
   now: () => number;
-  /** Stop waiting when nothing arrives for this long before the end offsets (a compacted DLQ has gaps). */
+  /** End the run (REPLAY_INCOMPLETE, exit 1) when nothing arrives for this long before the end offsets seen at start. */
   idleMs: number;
 }
 
@@ -71,7 +71,18 @@ export async function runReplay(kafka: Kafka, o: ReplayOptions, io: ReplayIo): P
   const replayAt = new Date().toISOString();
   const extra = (): string => `${o.dryRun ? 'would replay' : 'replayed'} ${summary.replayed}, skipped ${summary.read - summary.replayed}`;
 
-  const eachBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> => {
+  // A failure inside eachBatch would make kafkajs retry the batch (or crash and restart the
+  // consumer) without end; it is kept and ends the run instead, with what was committed so far.
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    try {
+      await replayBatch(payload);
+    } catch (err) {
+      failure ??= err as Error;
+      finish();
+    }
+  };
+
+  const replayBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> => {
     const p = batch.partition;
     const span = spans.get(p);
     if (!span || done.has(p) || failure) return;
@@ -115,7 +126,10 @@ export async function runReplay(kafka: Kafka, o: ReplayOptions, io: ReplayIo): P
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
     const idle = setInterval(() => {
       if (io.now() - lastProgress > io.idleMs) {
-        io.out(`no new letters for ${Math.round(io.idleMs / 1000)} s before the end offsets seen at start (gaps from compaction?); stopping`);
+        failure ??= new AppError(
+          'REPLAY_INCOMPLETE',
+          `no progress for ${Math.round(io.idleMs / 1000)} s at ${summary.read} of ${total} letters (is the group able to join? gaps in a compacted DLQ?); what was replayed is committed: run again to continue`,
+        );
         finish();
       }
     }, 1_000);

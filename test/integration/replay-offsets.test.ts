@@ -84,6 +84,9 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
       await producer.disconnect();
     }
     const config = writeConsumerConfig({ scenario: s });
+    const t0 = Date.now();
+    const phases: string[] = [];
+    const mark = (name: string): void => void phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // 1. Validation on: the deep ones are dead-lettered, the rest delivered.
     let consumer = startConsumer({ scenario: s });
@@ -103,7 +106,9 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
       const refused = await tool('offsets', ['--config', config, '--group', s.group, '--topic', s.topic, '--to-earliest']);
       expect(refused.code).to.equal(1);
       expect(refused.stderr).to.match(/GROUP_HAS_LIVE_MEMBERS: consumer group \S+ has 1 live member/);
+      mark('offsets refused');
       await stopCleanly(consumer);
+      mark('first consumer stopped');
     } finally {
       killIfRunning(consumer);
     }
@@ -123,6 +128,12 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.contain('0 letter(s) after the group');
     expect(again.stdout).to.contain('replayed 0');
+    const missing = await tool('replay', ['--config', config, '--dlq', `${s.dlq}.nope`]);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr.trim()).to.match(new RegExp(`^replay: TOPIC_MISSING: dead-letter topic '${s.dlq}\\.nope' does not exist \\(similar: .*${s.dlq}`));
+    const typo = await tool('replay', ['--config', config, '--dlq', s.dlq, '--dryrun']);
+    expect([typo.code, typo.stderr.trim()]).to.deep.equal([2, 'replay: USAGE: unknown option --dryrun: did you mean --dry-run? (npm run replay -- --help)']);
+    mark('replays done');
 
     // 3. Validation off, same group: only the replayed messages are new; each id once in S3.
     consumer = startConsumer({ scenario: s, extra: { pipeline: { validateJson: false } } });
@@ -130,6 +141,7 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
       await consumer.waitForLog(/"consuming"/, 60_000);
       const all = checkSets([...good, ...poison], await deliveredIds(s, GOOD + POISON));
       const offsets = await waitFor(() => offsetsOf(s.group, s.topic), (os) => os.every((o) => o.committed === o.end), 30_000);
+      mark('replayed delivered');
       console.log(
         `      [replay] dead-lettered ${POISON}; dry run would replay ${POISON}; replayed ${POISON} in ${replaySeconds.toFixed(1)} s; second run replayed 0; ` +
           `delivered ${all.delivered}/${all.expected} (lost ${all.lost.length}, duplicated ${all.duplicated.length}, unexpected ${all.unexpected.length})`,
@@ -151,6 +163,8 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
       expect(reset.code, reset.stderr).to.equal(0);
       expect((await offsetsOf(s.group, s.topic)).map((o) => o.committed)).to.deep.equal(['0', '0']);
       expect(reset.stdout).to.match(/total lag 36/);
+      mark('reset');
+      console.log(`      [replay] at: ${phases.join(', ')}`);
     } finally {
       await cleanupScenario(s);
     }
