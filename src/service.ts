@@ -18,11 +18,13 @@ import { AbortedError, AppError } from './errors';
 import { createFirehosePort } from './firehose/client';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
+import { Circuit, type CircuitSnapshot } from './flow/circuit';
 import { OutageFlag } from './flow/outage';
 import { PauseControl, pauseReasonLabel } from './flow/pause-control';
 import { BackpressureGate } from './flow/pause-state';
 import { RateControl } from './flow/rate-control';
 import { RebalanceSignal } from './flow/rebalance-signal';
+import { Prober } from './flow/prober';
 import { Semaphore } from './flow/semaphore';
 import { HealthState } from './health/state';
 import { createAdminApp, startAdminServer, type AdminServer } from './http';
@@ -107,6 +109,21 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   const rate = new RateControl({ rate: config.firehose.rate, rateLimit: config.rateLimit }, clock, pause, rateEvents(metrics, events, logger), () => rebalance.signal);
   const rateSampler = setInterval(() => sampleRateGauges(metrics, rate.state()), 1_000);
   rateSampler.unref();
+  // The two circuits (src/flow/circuit.ts): health and metrics read them; the
+  // Firehose one also holds DOWNSTREAM_ERROR while it is not closed.
+  const firehoseCircuit = new Circuit('firehose', clock);
+  const kafkaCircuit = new Circuit('kafka', clock);
+  for (const circuit of [firehoseCircuit, kafkaCircuit]) {
+    health.circuit(circuit.snapshot());
+    events.circuitChanged(circuit.name, 'closed', 'closed');
+    circuit.onChange((now, before) => {
+      health.circuit(now);
+      events.circuitChanged(now.name, stateLabel(now), stateLabel(before), now.reason);
+    });
+  }
+  firehoseCircuit.onChange((now) => pause.set('DOWNSTREAM_ERROR', now.state !== 'closed'));
+  let probes: Prober[] = [];
+  let inflightUnits = 0;
 
   async function start(): Promise<void> {
     if (config.http.enabled) {
@@ -189,8 +206,11 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       };
     }
 
-    const outage = new OutageFlag();
-    outage.onChange(() => pause.set('NETWORK', outage.active));
+    const outage = new OutageFlag(clock, { quietMs: config.firehose.retry.throttleQuietMs });
+    outage.onChange(() => {
+      pause.set('BUFFER_FULL', outage.bufferFull);
+      pause.set('NETWORK', outage.network);
+    });
     pool = createEncodePool({
       ...config.pool,
       ...poolThreads(config.pool, os.availableParallelism()),
@@ -203,10 +223,52 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       clock,
       random,
       backoff: config.firehose.backoff,
+      schedule: {
+        fastRetries: config.firehose.retry.fastRetries,
+        stepsMs: config.firehose.retry.scheduleMs,
+        jitter: config.firehose.retry.jitterPercent / 100,
+      },
       rateLimiter: rate.quota,
       requestTimeoutMs: config.firehose.requestTimeoutMs,
       observer: withThrottleSignal(dispatchObserver(events, health, outage, operations), () => rate.throttled()),
+      circuit: firehoseCircuit,
+      exitOnPermanentError: config.firehose.exitOnPermanentError,
+      onThrottle: (scope) => {
+        outage.throttled();
+        events.bufferFull(scope);
+      },
     });
+    const streamActive = async (signal: AbortSignal): Promise<void> => {
+      const { status } = await port.checkStream(config.firehose.streamName, signal);
+      if (status !== 'ACTIVE') throw new AppError('FIREHOSE_STREAM_NOT_ACTIVE', `delivery stream '${config.firehose.streamName}' is ${status}`);
+    };
+    probes = [
+      // Half-open probe: DescribeDeliveryStream while the circuit is open; ACTIVE closes it.
+      new Prober({
+        name: 'firehose-circuit',
+        clock,
+        logger,
+        intervalMs: config.firehose.probe.circuitIntervalMs,
+        due: () => firehoseCircuit.state === 'open',
+        beforeProbe: () => firehoseCircuit.halfOpen(),
+        probe: streamActive,
+        onSuccess: () => firehoseCircuit.close(),
+        onFailure: (err) => firehoseCircuit.open(`probe: ${(err as Error).message}`),
+      }),
+      // F1: BUFFER_FULL / NETWORK hold with nothing in flight (a rebalance aborted
+      // it), so no request would ever clear them; ask Firehose instead.
+      new Prober({
+        name: 'firehose-idle',
+        clock,
+        logger,
+        intervalMs: config.firehose.probe.idleIntervalMs,
+        due: () => outage.active && inflightUnits === 0 && firehoseCircuit.state === 'closed',
+        probe: streamActive,
+        onSuccess: () => outage.probeAnswered(),
+        onFailure: () => undefined,
+      }),
+    ];
+    probes.forEach((p) => p.start());
     const runner = new UnitRunner({
       pool,
       dispatcher,
@@ -227,6 +289,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     consumer.on(consumer.events.CONNECT, () => health.consumerConnected());
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       health.joinedGroup();
+      kafkaCircuit.close();
       events.rebalance(e.payload.memberAssignment);
       operations.onAssignment(e.payload.memberAssignment);
     });
@@ -236,6 +299,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     consumer.on(consumer.events.CRASH, (e) => {
       health.consumerCrashed(e.payload.error, e.payload.restart);
       logger.error('kafka consumer crashed', { error: e.payload.error.message, restart: e.payload.restart });
+      kafkaCircuit.open(`${e.payload.error.name}: ${e.payload.error.message}${e.payload.restart ? ' (kafkajs restarts)' : ''}`);
       // kafkajs restarts the consumer itself on retriable errors; otherwise it is gone for good.
       if (!e.payload.restart) supervisor?.fail(e.payload.error);
     });
@@ -243,7 +307,6 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       health.progress();
       operations.onPoll();
     });
-    let inflightUnits = 0;
     supervisor = new Supervisor(
       {
         topics: config.kafka.topics,
@@ -268,6 +331,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
           } catch (err) {
             if (err instanceof AbortedError) operations.onUnitAbandoned(unit.messages.length);
             else operations.onUnitFailed(unit.messages.length);
+            if (err instanceof AbortedError || signal.aborted) events.unitAbandoned(unit.topic, unit.partition, unit.messages.length, (err as Error).message);
+            else events.unitFailed(unit.topic, unit.partition, err);
             throw err;
           } finally {
             health.setInflightUnits(--inflightUnits);
@@ -316,6 +381,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       admin: opsAdmin,
       poolStats: () => (pool as EncodePool).stats(),
       rateLimiterState: () => rate.state(),
+      circuits: () => [firehoseCircuit.snapshot(), kafkaCircuit.snapshot()],
       pause: () => {
         const now = clock.now();
         const snap = pause.snapshot();
@@ -342,6 +408,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     rate.stop();
     operations.stop();
     await adminDisconnect?.().catch(() => undefined);
+    await Promise.all(probes.map((p) => p.stop()));
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();
@@ -380,3 +447,6 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   };
 }
 
+function stateLabel(s: CircuitSnapshot): 'closed' | 'half_open' | 'open' {
+  return s.state === 'half-open' ? 'half_open' : s.state;
+}

@@ -107,6 +107,26 @@ export function topicProblem(s: string): string | undefined {
   return TOPIC_RE.test(s) && s !== '.' && s !== '..' ? undefined : 'a Kafka topic is 1-249 of [a-zA-Z0-9._-]';
 }
 
+/** "5000, 15000" -> [5000, 15000]: the environment form of a list of milliseconds. */
+const intListFromString = (v: unknown): unknown => {
+  const list = listFromString(v);
+  return Array.isArray(list) ? list.map((el) => intFromString(el)) : list;
+};
+
+/** A non-empty, non-decreasing list of whole milliseconds, each within min..max (a backoff schedule). */
+function checkMsList(x: unknown, o: FormatOptions): void {
+  if (!Array.isArray(x)) fail('must be an array of integers (milliseconds)', x, o);
+  if (x.length < (o.minItems ?? 1)) fail(`must have at least ${o.minItems ?? 1} element(s)`, x, o);
+  let previous = -Infinity;
+  for (const el of x as unknown[]) {
+    if (typeof el !== 'number' || !Number.isSafeInteger(el)) fail(`has an invalid element ${JSON.stringify(el)}: must be an integer`, x, o);
+    if (o.min !== undefined && el < o.min) fail(`has an element ${el} below ${fmt(o.min)}`, x, o);
+    if (o.max !== undefined && el > o.max) fail(`has an element ${el} above ${fmt(o.max)}`, x, o);
+    if (el < previous) fail('must not decrease (each step waits at least as long as the one before)', x, o);
+    previous = el;
+  }
+}
+
 let registered = false;
 
 /** Registers the formats with convict once (convict's format registry is global). */
@@ -142,6 +162,7 @@ export function registerFormats(): void {
       validate: (x: unknown, o: FormatOptions) => checkList(x, o, topicProblem),
       coerce: listFromString,
     },
+    'ms-list': { validate: checkMsList, coerce: intListFromString },
     'topic-or-empty': {
       validate: (x: unknown, o: FormatOptions) => {
         checkText(x, o);

@@ -143,6 +143,17 @@ export const schema: convict.Schema<AppConfig> = {
       requestsPerSecond: int('Client-side requests/s limit for this pod; 0 = unlimited.', 2_000, 'FIREHOSE_RATE_REQUESTS_PER_SECOND', 0, 1_000_000),
     },
     maxConcurrentRequests: int('PutRecordBatch calls in flight.', 4, 'FIREHOSE_MAX_CONCURRENT_REQUESTS', 1, 1_000),
+    retry: {
+      fastRetries: int('Transient failures (5xx, InternalFailure, timeout, reset, unknown) get this many fast jittered retries (firehose.backoff) before the graduated schedule.', 3, 'FIREHOSE_RETRY_FAST_RETRIES', 0, 100),
+      scheduleMs: { doc: 'The graduated schedule: waits between attempts while throttled (ServiceUnavailableException) or after the fast retries; the last step repeats (comma separated in the environment).', format: 'ms-list', default: [5_000, 15_000, 45_000, 120_000, 300_000], env: 'FIREHOSE_RETRY_SCHEDULE_MS', min: 1, max: HOUR_MS, minItems: 1 },
+      jitterPercent: int('Each graduated wait is its step ± this percentage, at random.', 10, 'FIREHOSE_RETRY_JITTER_PERCENT', 0, 100),
+      throttleQuietMs: int('BUFFER_FULL lifts on an answer without throttling only once this long has passed since the last throttle (no pause/resume flapping).', 5_000, 'FIREHOSE_RETRY_THROTTLE_QUIET_MS', 0, HOUR_MS),
+    },
+    probe: {
+      idleIntervalMs: int('While BUFFER_FULL or NETWORK holds and nothing is in flight, DescribeDeliveryStream this often; an answer lifts them (F1).', 10_000, 'FIREHOSE_PROBE_IDLE_INTERVAL_MS', 100, HOUR_MS),
+      circuitIntervalMs: int('While the Firehose circuit is open, probe the stream (half-open) this often; ACTIVE closes it.', 30_000, 'FIREHOSE_PROBE_CIRCUIT_INTERVAL_MS', 100, HOUR_MS),
+    },
+    exitOnPermanentError: flag('A missing stream, denied access or a KMS error stops the process with exit code 2 instead of opening the circuit and waiting.', false, 'FIREHOSE_EXIT_ON_PERMANENT_ERROR'),
   },
   flow: {
     maxInFlightBytes: int('Message bytes held between fetch and commit; above it the consumer pauses.', 256 * MiB, 'FLOW_MAX_IN_FLIGHT_BYTES', MiB, 64 * 1024 * MiB),

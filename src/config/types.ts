@@ -101,6 +101,15 @@ export interface FirehoseConfig {
     readonly requestsPerSecond: number;
   };
   readonly maxConcurrentRequests: number;
+  readonly retry: {
+    readonly fastRetries: number;
+    /** Non-decreasing; the last step repeats. */
+    readonly scheduleMs: readonly number[];
+    readonly jitterPercent: number;
+    readonly throttleQuietMs: number;
+  };
+  readonly probe: { readonly idleIntervalMs: number; readonly circuitIntervalMs: number };
+  readonly exitOnPermanentError: boolean;
 }
 
 export const RATE_LIMIT_MODES = ['quota', 'size-class', 'both'] as const;

@@ -1,8 +1,19 @@
 /**
- * Error classification: the one place that decides whether waiting and resending
- * can help (STYLE: "Errors carry retryability as data"). The dispatcher branches
- * on `retriable` alone: retriable errors are retried without limit (nothing is
- * dropped, the consumer pauses meanwhile); anything else stops consumption loudly.
+ * Error classification: the one place that decides what a Firehose answer means
+ * (STYLE: "Errors carry retryability as data"). Every failure falls in one of
+ * four classes, and the dispatcher acts on the class alone (issue 6 §3):
+ *
+ *   throttle    ServiceUnavailableException (request or record), Throttling,
+ *               LimitExceeded, 429 → graduated schedule, pause BUFFER_FULL
+ *   transient   5xx, InternalFailure, timeouts, resets, network codes and
+ *               ANYTHING UNRECOGNISED (F5) → 3 fast retries, then the schedule
+ *   invalid     InvalidArgumentException / ValidationException: per record →
+ *               dead-letter that record; for a whole request → bisect it
+ *   downstream  the stream, its key or our credentials are wrong
+ *               (ResourceNotFound, AccessDenied, KMS, bad signature) → the
+ *               Firehose circuit opens; nothing is dropped or committed past
+ *
+ * `retriable` on the FirehoseError is true for throttle and transient.
  *
  * Sources:
  * - PutRecordBatch errors: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
@@ -14,7 +25,9 @@
  */
 import { AbortedError, AppError, FirehoseError } from '../errors';
 
-/** Service errors where waiting helps. */
+export type FailureClass = 'throttle' | 'transient' | 'invalid' | 'downstream';
+
+/** Service errors where waiting helps (the throttle codes below are these too). */
 const RETRIABLE_NAMES = new Set([
   'ThrottlingException',
   'LimitExceededException',
@@ -30,14 +43,15 @@ const RETRIABLE_NAMES = new Set([
   'ExpiredTokenException',
 ]);
 
-/** Service errors where it does not: the stream, the key or our request is wrong. */
-const PERMANENT_NAMES = new Set([
+/** The request (or a record in it) is malformed: resending the same bytes cannot help. */
+const INVALID_NAMES = new Set(['InvalidArgumentException', 'ValidationException']);
+
+/** The stream, its KMS key or our credentials are wrong: wait for an operator (circuit), never drop. */
+const DOWNSTREAM_NAMES = new Set([
   'ResourceNotFoundException',
   'AccessDeniedException',
-  'InvalidArgumentException',
   'InvalidKMSResourceException',
   'InvalidSourceException',
-  'ValidationException',
   'UnrecognizedClientException',
   'InvalidSignatureException',
   'MissingAuthenticationToken',
@@ -56,18 +70,14 @@ const NETWORK_CODES = new Set([
   // Cluster DNS hiccups surface as ENOTFOUND too; a real typo shows up at start-up (checkStream).
   'ENOTFOUND',
   'ENETUNREACH',
+  'ENETDOWN',
   'EHOSTUNREACH',
+  'EPROTO',
+  'ERR_STREAM_PREMATURE_CLOSE',
   'UND_ERR_SOCKET',
 ]);
 
-/** ErrorCode values that name the stream's configuration, not the record or a moment: resending cannot help. */
-const PERMANENT_ENTRY_CODES = new Set([
-  'AccessDeniedException',
-  'ResourceNotFoundException',
-  'InvalidKMSResourceException',
-]);
-
-const THROTTLE_CODES = new Set(['ThrottlingException', 'LimitExceededException', 'ServiceUnavailableException', 'HTTP_429']);
+const THROTTLE_CODES = new Set(['ThrottlingException', 'LimitExceededException', 'ServiceUnavailableException', 'ServiceUnavailable', 'HTTP_429']);
 
 /** Error messages are kept short: they are logged, and invariant 8 keeps payloads out of logs. */
 const MAX_MESSAGE = 200;
@@ -96,40 +106,57 @@ export function classifyRequestError(err: unknown, callerSignal?: AbortSignal): 
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const make = (c: string, retriable: boolean): FirehoseError =>
-    new FirehoseError(c, short(`${c}: ${message}`), retriable, { cause: err });
+  const make = (c: string, cls: FailureClass, text = message): FirehoseError =>
+    new FirehoseError(c, short(`${c}: ${text}`), cls === 'throttle' || cls === 'transient', { cause: err });
 
   // The SDK names the abort "AbortError"; the reason it wraps tells us whose abort it was.
   if (name === 'AbortError') {
     if (e.cause instanceof FirehoseError) return e.cause;
     // Not the caller's signal (checked above), so our own per-request timeout.
-    return make('REQUEST_TIMEOUT', true);
+    return make('REQUEST_TIMEOUT', 'transient');
   }
-  if (RETRIABLE_NAMES.has(name)) return make(name === 'TimeoutError' && code ? code : name, true);
-  if (PERMANENT_NAMES.has(name)) return make(name, false);
-  if (NETWORK_CODES.has(code)) return make(code, true);
-  if (/socket hang up/i.test(message)) return make('ECONNRESET', true);
-  if (status !== undefined) {
-    if (status >= 500 || status === 429) return make(name && name !== 'Error' ? name : `HTTP_${status}`, true);
-    if (status >= 400) return make(name && name !== 'Error' ? name : `HTTP_${status}`, false);
+  if (RETRIABLE_NAMES.has(name)) {
+    const c = name === 'TimeoutError' && code ? code : name;
+    return make(c, failureClass(c));
   }
-  if (e.$fault === 'server') return make(name || 'SERVER_FAULT', true);
-  // Programmer errors (TypeError, ...) and anything unrecognised: never retried.
+  if (INVALID_NAMES.has(name)) return make(name, 'invalid');
+  if (DOWNSTREAM_NAMES.has(name) || /kms/i.test(name)) return make(name, 'downstream');
+  if (NETWORK_CODES.has(code)) return make(code, 'transient');
+  if (/socket hang up/i.test(message)) return make('ECONNRESET', 'transient');
+  if (status !== undefined && (status >= 500 || status === 429)) {
+    const c = name && name !== 'Error' ? name : `HTTP_${status}`;
+    return make(c, status === 429 ? 'throttle' : 'transient');
+  }
   if (err instanceof AppError) return new FirehoseError(err.code, short(err.message), err.retriable, { cause: err });
-  return make(name || 'UNKNOWN', false);
+  // F5: anything unrecognised (CredentialsProviderError, an unknown 4xx, a
+  // programmer's TypeError in the SDK) is retried on the graduated schedule:
+  // waiting costs nothing and stopping would cost the whole pipeline. The message
+  // keeps its full name, code and status so the log says exactly what it was.
+  const c = name && name !== 'Error' ? name : code || (status !== undefined ? `HTTP_${status}` : 'UNKNOWN');
+  const detail = [`name=${name || typeof err}`, code ? `code=${code}` : '', status !== undefined ? `status=${status}` : ''].filter(Boolean).join(' ');
+  return make(c, 'transient', `unrecognised error (${detail}): ${message}`);
 }
 
 /**
  * A per-record ErrorCode from a 200 response. The API documents only
- * ServiceUnavailableException and InternalFailure here; both are retriable. Codes
- * that speak about the stream itself (access, existence, its KMS key, any "KMS.*"
- * code) are not: resending would loop forever, so they stop consumption loudly.
- * Any other code is resent: we cannot know it is permanent, resending is safe,
- * and the observer reports every code so a stuck record is visible.
+ * ServiceUnavailableException and InternalFailure here; both are retriable.
+ * InvalidArgumentException rejects that record alone (it is dead-lettered);
+ * codes that speak about the stream itself (access, existence, its KMS key, any
+ * "KMS.*" code) open the circuit. Any other code is resent: we cannot know it is
+ * permanent, resending is safe, and the observer reports every code.
  */
 export function classifyEntryError(code: string, message = ''): FirehoseError {
-  const permanent = PERMANENT_ENTRY_CODES.has(code) || /kms/i.test(code);
-  return new FirehoseError(code || 'UNKNOWN_ENTRY_ERROR', short(`record failed: ${code}${message ? `: ${message}` : ''}`), !permanent);
+  const c = code || 'UNKNOWN_ENTRY_ERROR';
+  const cls = failureClass(c);
+  return new FirehoseError(c, short(`record failed: ${code}${message ? `: ${message}` : ''}`), cls === 'throttle' || cls === 'transient');
+}
+
+/** The class of an error code (a FirehoseError's `code`, or a per-record ErrorCode). */
+export function failureClass(code: string): FailureClass {
+  if (THROTTLE_CODES.has(code)) return 'throttle';
+  if (INVALID_NAMES.has(code)) return 'invalid';
+  if (DOWNSTREAM_NAMES.has(code) || /kms/i.test(code)) return 'downstream';
+  return 'transient';
 }
 
 /** Whether a code means "you are going too fast" (counted as throttling in reports and metrics). */

@@ -1,57 +1,90 @@
 /**
  * The Firehose dispatcher: delivers one planned sub-batch (≤ 500 records, ≤ 4 MiB,
- * see src/pipeline/limits.ts) and does not return until every record is acked.
+ * see src/pipeline/limits.ts) and does not return until every record is acked by
+ * Firehose or rejected by it as invalid (then the caller dead-letters it).
  *
- *   deliver(records) ──▶ rate limiter ──▶ PutRecordBatch ──▶ all acked? ──▶ report
- *                          ▲                                   │ no
- *                          └──── backoff (full jitter) ◀── resend only the failed entries
+ *   deliver(records) ──▶ rate limiter ──▶ PutRecordBatch ──▶ verdict (./verdict.ts)
+ *        ▲                                                    │
+ *        ├── retry: graduated schedule (src/flow/retry-schedule.ts), only the failed entries
+ *        ├── circuit: stream/key/credentials wrong → circuit open, wait until it closes, resend
+ *        └── bisect: the request was rejected as invalid → halves, until the bad record is alone
+ *
+ * The error table (issue 6 §3), by class (./classify.ts):
+ *  - throttle (ServiceUnavailableException per record or request): graduated
+ *    5 s → 15 s → 45 s → 2 min → 5 min …; `onThrottle(scope)`; never dropped.
+ *  - transient (5xx, InternalFailure, timeout, reset, unknown — F5): 3 fast
+ *    jittered retries, then the graduated steps.
+ *  - invalid, one record: that record is returned in `report.rejected`; the rest proceed.
+ *  - invalid, whole request: bisect; a single record rejected alone is `rejected`.
+ *  - downstream (ResourceNotFound, AccessDenied, KMS): `circuit.open(reason)`,
+ *    then wait on `circuit.whenClosed` (the half-open probe lives in the
+ *    service) and resend; with `exitOnPermanentError` (or no circuit) the
+ *    FirehoseError is thrown instead and the caller stops consuming.
+ *
+ * Call interface (kept small for a coalescer in front of it, issue 6 / H6):
+ *   deliver(records, signal) → DeliveryReport. Re-entrant: several may run
+ *   concurrently; each call keeps its own pending set, schedule and report.
+ *
+ * Throttling signal for AIMD (H2): `onThrottle(scope)` is called once per
+ * throttled attempt — 'request' for a whole-request throttle, 'record' when an
+ * answered request had throttled records — before the attempt's success is
+ * reported; `lastThrottleAtMs` is the clock time of the last one (a caller
+ * that wants "quiet" compares it with now).
  *
  * Lifecycle contract:
- * - `deliver` is re-entrant: several may run concurrently (one per sub-batch in
- *   flight). The dispatcher keeps no state between calls; each call's counters
- *   live in its own report.
- * - Retriable failures (throttling, 5xx, timeouts, network, per-record
- *   ServiceUnavailable/InternalFailure) are retried WITHOUT LIMIT: nothing is
- *   dropped. Meanwhile the in-flight cap pauses the consumer, and `onWait` is called
- *   every `heartbeatIntervalMs` while waiting so the supervisor can heartbeat.
- * - A non-retriable failure rejects with that FirehoseError: the caller stops
- *   consuming; nothing is committed past the unit, so nothing is lost.
  * - Aborting `signal` (rebalance, terminate) rejects with an AbortedError promptly,
- *   in the rate limiter, mid-request or mid-backoff. Records may or may not have
- *   arrived; the offsets are not committed, so they are delivered again later.
- * - If `onWait` throws, the in-flight work is aborted and `deliver` rejects with
- *   that error.
+ *   in the rate limiter, mid-request, mid-backoff or while the circuit is open.
+ *   Records may or may not have arrived; the offsets are not committed, so they
+ *   are delivered again later.
+ * - `onWait` is called every `heartbeatIntervalMs` while waiting; if it throws,
+ *   the in-flight work is aborted and `deliver` rejects with that error.
  * - The caller must not modify `records` until `deliver` settles: resends send
  *   the same buffers again.
  */
 import type { Clock, Random } from '../clock';
-import { AbortedError, FirehoseError } from '../errors';
+import { FirehoseError } from '../errors';
 import { abortedError } from '../flow/abort';
-import { type BackoffSettings, fullJitterDelay } from '../flow/backoff';
+import { type BackoffSettings } from '../flow/backoff';
+import type { Circuit } from '../flow/circuit';
 import type { RateLimiter } from '../flow/rate-limiter';
+import { RetryPlan, type RetryScheduleSettings } from '../flow/retry-schedule';
 import type { FirehosePort, PutBatchResponse } from './client';
-import { classifyRequestError, isThrottleCode } from './classify';
 import type { DispatchObserver, RequestSize } from './observer';
-import { assessResponse } from './response';
+import { judge, type RejectedRecord, type Verdict } from './verdict';
+
+export type { RejectedRecord } from './verdict';
+
+export type ThrottleScope = 'record' | 'request';
+
+/** The graduated part of the schedule; the fast part is `backoff`. */
+export type ScheduleSettings = Pick<RetryScheduleSettings, 'fastRetries' | 'stepsMs' | 'jitter'>;
 
 export interface DispatcherOptions {
   readonly port: FirehosePort;
   readonly streamName: string;
   readonly clock: Clock;
   readonly random: Random;
+  /** Fast retries: full jitter between baseMs and maxMs. */
   readonly backoff: BackoffSettings;
+  /** The graduated schedule. Absent: every retry is a fast one (unit tests of the resend mechanics). */
+  readonly schedule?: ScheduleSettings;
   readonly rateLimiter: RateLimiter;
   /** Per-request bound; on expiry the request is aborted and retried (REQUEST_TIMEOUT). */
   readonly requestTimeoutMs: number;
   readonly observer: DispatchObserver;
-  /** Called at least every `heartbeatIntervalMs` while a delivery waits (limiter, request, backoff). */
+  /** The Firehose circuit; absent = a downstream error is thrown (as with exitOnPermanentError). */
+  readonly circuit?: Circuit;
+  /** Throw downstream errors (the process exits 2) instead of opening the circuit. */
+  readonly exitOnPermanentError?: boolean;
+  readonly onThrottle?: (scope: ThrottleScope) => void;
+  /** Called at least every `heartbeatIntervalMs` while a delivery waits (limiter, request, backoff, circuit). */
   readonly onWait?: () => Promise<void> | void;
   /** Default 1000 ms: well inside kafkajs's default 3 s heartbeat interval. */
   readonly heartbeatIntervalMs?: number;
 }
 
 export interface DeliveryReport {
-  /** Records delivered (all of them: `deliver` resolves only when every record is acked). */
+  /** Records acknowledged by Firehose. */
   readonly records: number;
   /** Their bytes (each record counted once, resends excluded). */
   readonly bytes: number;
@@ -63,72 +96,53 @@ export interface DeliveryReport {
   readonly resentEntries: number;
   /** Attempts that met throttling (request-level or per-record ServiceUnavailableException). */
   readonly throttled: number;
+  /** Records Firehose refused as invalid (indices into `records`): the caller dead-letters them. */
+  readonly rejected: readonly RejectedRecord[];
+  /** Times this delivery waited for the circuit to close. */
+  readonly circuitWaits: number;
 }
 
-/** The meaning of one attempt (see `judge`). */
-interface Verdict {
-  /** A usable response arrived (counted in `DeliveryReport.requests`). */
-  readonly answered: boolean;
-  /** Indices into this attempt's batch to resend: [] = all acked; absent = resend the whole batch. */
-  readonly resend?: readonly number[];
-  /** Why we retry: an error code or 'PARTIAL_FAILURE'. */
-  readonly reason: string;
-  readonly throttled: boolean;
-}
+type MutableReport = { -readonly [K in keyof DeliveryReport]: DeliveryReport[K] } & { rejected: RejectedRecord[] };
 
 const TICK = Symbol('tick');
 
 export class FirehoseDispatcher {
   private readonly heartbeatIntervalMs: number;
+  private readonly scheduleSettings: RetryScheduleSettings;
+  private lastThrottle: number | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1_000;
     if (!(this.heartbeatIntervalMs > 0)) throw new RangeError('heartbeatIntervalMs must be > 0');
     if (!(options.requestTimeoutMs > 0)) throw new RangeError('requestTimeoutMs must be > 0');
+    const sch = options.schedule;
+    this.scheduleSettings = {
+      fastBaseMs: options.backoff.baseMs,
+      fastMaxMs: options.backoff.maxMs,
+      fastRetries: sch ? sch.fastRetries : Number.POSITIVE_INFINITY,
+      stepsMs: sch ? sch.stepsMs : [options.backoff.maxMs],
+      jitter: sch ? sch.jitter : 0,
+    };
+  }
+
+  /** Clock ms of the last throttled attempt, or undefined (for AIMD's "quiet" check). */
+  get lastThrottleAtMs(): number | undefined {
+    return this.lastThrottle;
   }
 
   async deliver(records: readonly Uint8Array[], signal: AbortSignal): Promise<DeliveryReport> {
-    const report = { records: records.length, bytes: sumBytes(records), requests: 0, attempts: 0, resentEntries: 0, throttled: 0 };
+    const report: MutableReport = { records: 0, bytes: 0, requests: 0, attempts: 0, resentEntries: 0, throttled: 0, rejected: [], circuitWaits: 0 };
     // `local` aborts with the caller's signal, and also when onWait throws.
     const local = new AbortController();
     const forward = (): void => local.abort(signal.reason);
     if (signal.aborted) throw abortedError(signal);
     signal.addEventListener('abort', forward, { once: true });
     try {
-      let pending = records.map((_, index) => index);
-      let failures = 0; // consecutive failed attempts: the backoff exponent
-      while (pending.length > 0) {
-        const { observer, clock } = this.options;
-        const batch = pending.map((index) => records[index] as Uint8Array);
-        const bytes = sumBytes(batch);
-        await this.stoppable(local, signal, () =>
-          this.whileWaiting(local, this.options.rateLimiter.acquire({ records: batch.length, bytes, requests: 1 }, local.signal)),
-        );
-        observer.requestSent(batch.length, bytes);
-        report.attempts++;
-        const started = clock.now();
-        let response: PutBatchResponse | undefined;
-        let requestError: unknown;
-        try {
-          response = await this.whileWaiting(local, this.send(batch, local.signal));
-        } catch (err) {
-          if (local.signal.aborted) throw this.stopReason(local, signal);
-          requestError = err;
-        }
-        const verdict = this.judge(response, requestError, { records: batch.length, bytes }, failures + 1, clock.now() - started, signal);
-        if (verdict.answered) report.requests++;
-        if (verdict.resend?.length === 0) break;
-        if (verdict.resend) {
-          // Only the failed entries, in their original relative order (invariant 3).
-          pending = verdict.resend.map((i) => pending[i] as number);
-          report.resentEntries += pending.length;
-        }
-        if (verdict.throttled) report.throttled++;
-        failures++;
-        const delay = fullJitterDelay(failures - 1, this.options.backoff.baseMs, this.options.backoff.maxMs, this.options.random);
-        observer.retryScheduled(delay, failures, verdict.reason);
-        await this.stoppable(local, signal, () => this.whileWaiting(local, clock.sleep(delay, local.signal)));
-      }
+      await this.deliverSet(records, records.map((_, index) => index), report, local, signal);
+      const refused = new Set(report.rejected.map((r) => r.index));
+      const acked = records.filter((_, i) => !refused.has(i));
+      report.records = acked.length;
+      report.bytes = sumBytes(acked);
       return report;
     } finally {
       signal.removeEventListener('abort', forward);
@@ -136,41 +150,93 @@ export class FirehoseDispatcher {
     }
   }
 
-  /**
-   * What one attempt means: done, resend some entries, resend everything, or stop
-   * (throws). Reports to the observer on the way.
-   */
-  private judge(
-    response: PutBatchResponse | undefined,
-    requestError: unknown,
-    request: RequestSize,
-    attempt: number,
-    latencyMs: number,
-    signal: AbortSignal,
-  ): Verdict {
+  /** Delivers `indices` of `records` until each is acked or rejected; bisects a request rejected as invalid. */
+  private async deliverSet(records: readonly Uint8Array[], indices: readonly number[], report: MutableReport, local: AbortController, signal: AbortSignal): Promise<void> {
+    const { observer, clock } = this.options;
+    const plan = new RetryPlan(this.scheduleSettings, this.options.random);
+    let pending = [...indices];
+    let failures = 0; // consecutive failed attempts, for the observer
+    while (pending.length > 0) {
+      const batch = pending.map((index) => records[index] as Uint8Array);
+      const size: RequestSize = { records: batch.length, bytes: sumBytes(batch) };
+      await this.stoppable(local, signal, () =>
+        this.whileWaiting(local, this.options.rateLimiter.acquire({ records: size.records, bytes: size.bytes, requests: 1 }, local.signal)),
+      );
+      observer.requestSent(size.records, size.bytes);
+      report.attempts++;
+      const started = clock.now();
+      let response: PutBatchResponse | undefined;
+      let requestError: unknown;
+      try {
+        response = await this.whileWaiting(local, this.send(batch, local.signal));
+      } catch (err) {
+        if (local.signal.aborted) throw this.stopReason(local, signal);
+        requestError = err;
+      }
+      const verdict = judge(response, requestError, batch.length, signal);
+      this.report(verdict, size, failures + 1, clock.now() - started);
+      for (const r of verdict.rejected) report.rejected.push({ ...r, index: pending[r.index] as number });
+      if (verdict.answered) report.requests++;
+      if (verdict.throttledEntries > 0 || (verdict.kind === 'retry' && verdict.retry === 'throttle')) report.throttled++;
+      if (verdict.kind === 'done') return;
+      if (verdict.kind === 'bisect') {
+        if (pending.length === 1) {
+          report.rejected.push({ index: pending[0] as number, code: verdict.error.code, message: verdict.error.message });
+          return;
+        }
+        // Halves in order, one after the other: the bad record ends up alone (log2(500) < 9 levels).
+        const half = Math.ceil(pending.length / 2);
+        observer.retryScheduled(0, failures + 1, `BISECT_${verdict.error.code}`);
+        await this.deliverSet(records, pending.slice(0, half), report, local, signal);
+        await this.deliverSet(records, pending.slice(half), report, local, signal);
+        return;
+      }
+      if (verdict.resend) {
+        // Only the failed entries, in their original relative order (invariant 3).
+        pending = verdict.resend.map((i) => pending[i] as number);
+        report.resentEntries += pending.length;
+        if (pending.length === 0) return;
+      }
+      failures++;
+      if (verdict.kind === 'circuit') {
+        await this.waitForCircuit(verdict.error, report, local, signal);
+        plan.reset();
+        failures = 0;
+        continue;
+      }
+      const next = plan.next(this.options.schedule ? verdict.retry : 'transient');
+      observer.retryScheduled(next.delayMs, failures, verdict.reason);
+      await this.stoppable(local, signal, () => this.whileWaiting(local, clock.sleep(next.delayMs, local.signal)));
+    }
+  }
+
+  /** Tells the observer (and the throttle listener, first) what the attempt meant. */
+  private report(verdict: Verdict, size: RequestSize, attempt: number, latencyMs: number): void {
     const { observer } = this.options;
-    const sent = request.records;
-    if (response === undefined) {
-      const err = classifyRequestError(requestError, signal);
-      if (err instanceof AbortedError) throw err;
-      observer.requestFailed(err, attempt, request, latencyMs);
-      if (!err.retriable) throw err;
-      return { answered: false, reason: err.code, throttled: isThrottleCode(err.code) };
+    const requestThrottled = verdict.kind === 'retry' && !verdict.answered && verdict.retry === 'throttle';
+    if (requestThrottled || verdict.throttledEntries > 0) {
+      this.lastThrottle = this.options.clock.now();
+      this.options.onThrottle?.(requestThrottled ? 'request' : 'record');
     }
-    const outcome = assessResponse(response, sent);
-    if (outcome.kind === 'invalid') {
-      observer.requestFailed(outcome.error, attempt, request, latencyMs);
-      return { answered: false, reason: outcome.error.code, throttled: false };
+    if (!verdict.answered) {
+      if ('error' in verdict && verdict.error) observer.requestFailed(verdict.error, attempt, size, latencyMs);
+      return;
     }
-    observer.requestSucceeded(latencyMs, request);
-    if (outcome.kind === 'ok') return { answered: true, resend: [], reason: 'OK', throttled: false };
-    observer.partialFailure(outcome.failed.length, sent, outcome.codes);
-    if (outcome.permanent) {
-      observer.requestFailed(outcome.permanent, attempt, request, latencyMs);
-      throw outcome.permanent;
+    observer.requestSucceeded(latencyMs, size);
+    if (verdict.codes) {
+      const failed = Object.values(verdict.codes).reduce((n, c) => n + c, 0);
+      observer.partialFailure(failed, size.records, verdict.codes);
     }
-    const throttled = Object.keys(outcome.codes).some(isThrottleCode);
-    return { answered: true, resend: outcome.failed, reason: 'PARTIAL_FAILURE', throttled };
+    if (verdict.kind === 'circuit') observer.requestFailed(verdict.error, attempt, size, latencyMs);
+  }
+
+  /** The circuit opens (or we stop, if so configured); waits until the probe closes it. */
+  private async waitForCircuit(error: FirehoseError, report: MutableReport, local: AbortController, signal: AbortSignal): Promise<void> {
+    const { circuit } = this.options;
+    if (!circuit || this.options.exitOnPermanentError) throw error;
+    circuit.open(`${error.code}: ${error.message}`);
+    report.circuitWaits++;
+    await this.stoppable(local, signal, () => this.whileWaiting(local, circuit.whenClosed(local.signal)));
   }
 
   /** One request, bounded by requestTimeoutMs, settled as soon as `signal` aborts even if the port does not. */

@@ -11,7 +11,7 @@
  */
 import { FirehoseError } from '../errors';
 import type { PutBatchResponse } from './client';
-import { classifyEntryError } from './classify';
+import { classifyEntryError, failureClass } from './classify';
 
 export type ResponseOutcome =
   | { readonly kind: 'ok' }
@@ -19,9 +19,13 @@ export type ResponseOutcome =
       readonly kind: 'partial';
       /** Indices into the request, ascending: the entries to resend, in their original order. */
       readonly failed: readonly number[];
+      /** The ErrorCode of each failed entry, parallel to `failed`. */
+      readonly failedCodes: readonly string[];
+      /** The ErrorMessage of each failed entry, parallel to `failed` ('' when absent). */
+      readonly failedMessages: readonly string[];
       /** Failed entries counted by ErrorCode. */
       readonly codes: Readonly<Record<string, number>>;
-      /** Set when some entry failed permanently: stop instead of resending. */
+      /** Set when some entry names the stream itself (access, existence, KMS): the circuit opens. */
       readonly permanent?: FirehoseError;
     }
   | { readonly kind: 'invalid'; readonly error: FirehoseError };
@@ -39,17 +43,18 @@ export function assessResponse(response: PutBatchResponse, sent: number): Respon
     };
   }
   const failed: number[] = [];
+  const failedCodes: string[] = [];
+  const failedMessages: string[] = [];
   const codes: Record<string, number> = {};
   let permanent: FirehoseError | undefined;
   entries.forEach((entry, index) => {
     const code = entry.errorCode ? entry.errorCode : entry.recordId ? undefined : MISSING_RECORD_ID;
     if (code === undefined) return;
     failed.push(index);
+    failedCodes.push(code);
+    failedMessages.push(entry.errorMessage ?? '');
     codes[code] = (codes[code] ?? 0) + 1;
-    if (permanent === undefined) {
-      const err = classifyEntryError(code, entry.errorMessage);
-      if (!err.retriable) permanent = err;
-    }
+    if (permanent === undefined && failureClass(code) === 'downstream') permanent = classifyEntryError(code, entry.errorMessage);
   });
   const claimed = Number.isFinite(response.failedPutCount) ? response.failedPutCount : 0;
   if (claimed > failed.length) {
@@ -63,5 +68,6 @@ export function assessResponse(response: PutBatchResponse, sent: number): Respon
     };
   }
   if (failed.length === 0) return { kind: 'ok' };
-  return permanent ? { kind: 'partial', failed, codes, permanent } : { kind: 'partial', failed, codes };
+  const partial = { kind: 'partial' as const, failed, failedCodes, failedMessages, codes };
+  return permanent ? { ...partial, permanent } : partial;
 }

@@ -22,11 +22,17 @@
  *      stay below `stallTimeoutMs` for this to hold.
  * A blocked event loop needs no rule here: the probe itself then times out.
  *
+ *   A circuit that is not closed (src/flow/circuit.ts) is not a stall either:
+ *   the work waits on purpose and the probe is the movement. A scheduled retry
+ *   counts as movement until it is due (graduated waits reach 5 min).
+ *
  * READINESS RULE. Ready only when Kafka is connected, the group is joined, the
- * process is not shutting down and no fatal error was reported.
+ * process is not shutting down, no fatal error was reported and every circuit
+ * is closed (a missing stream, denied access: readiness down, liveness up).
  */
 import type { Clock } from '../clock';
-import { AppError, isRetriable } from '../errors';
+import { AppError } from '../errors';
+import type { CircuitSnapshot } from '../flow/circuit';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
@@ -62,6 +68,8 @@ export interface HealthSnapshot {
   inflightUnits: number;
   shuttingDown: boolean;
   fatalError: FatalInfo | null;
+  /** Circuits reported so far, by name. */
+  circuits: CircuitSnapshot[];
 }
 
 function fatalInfo(err: unknown): FatalInfo {
@@ -82,6 +90,9 @@ export class HealthState {
   private fatalError: FatalInfo | null = null;
   /** Start of the current pending-work period, so a stall is measured even before the first progress. */
   private pendingSince: number | null = null;
+  /** A retry is scheduled until then: waiting for it is movement, not a stall. */
+  private retryDueAt = -Infinity;
+  private readonly circuits = new Map<string, CircuitSnapshot>();
 
   constructor(
     private readonly clock: Clock,
@@ -150,14 +161,23 @@ export class HealthState {
   }
 
   /**
-   * A PutRecordBatch call failed as a whole. Pass request-level errors only:
-   * a retriable one (throttling, 5xx, network) marks the stream down for now; a
-   * non-retriable one (missing stream, access denied) is fatal.
+   * A PutRecordBatch call failed as a whole: the stream is down for now. A
+   * permanent cause (missing stream, access denied) arrives as a circuit
+   * (`circuit`), not as a fatal error: a restart would not cure it.
    */
-  firehoseFailed(err: unknown): void {
+  firehoseFailed(_err: unknown): void {
     this.firehoseOk = false;
     this.lastFirehoseAt = this.clock.now();
-    if (!isRetriable(err)) this.fatal(err);
+  }
+
+  /** The dispatcher will try again in `delayMs`: until then, waiting is movement. */
+  firehoseRetryScheduled(delayMs: number): void {
+    this.retryDueAt = Math.max(this.retryDueAt, this.clock.now() + Math.max(0, delayMs));
+  }
+
+  /** A circuit changed state (src/flow/circuit.ts): readiness is down while any is not closed. */
+  circuit(snapshot: CircuitSnapshot): void {
+    this.circuits.set(snapshot.name, { ...snapshot });
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────────────
@@ -181,6 +201,7 @@ export class HealthState {
       inflightUnits: this.inflightUnits,
       shuttingDown: this.shuttingDown,
       fatalError: this.fatalError === null ? null : { ...this.fatalError },
+      circuits: [...this.circuits.values()].map((c) => ({ ...c })),
     };
   }
 
@@ -206,7 +227,18 @@ export class HealthState {
         detail: this.shuttingDown ? 'shutting down' : 'running',
       },
       fatal: this.fatalCheck(),
+      circuits: this.circuitCheck(),
     });
+  }
+
+  private openCircuits(): CircuitSnapshot[] {
+    return [...this.circuits.values()].filter((c) => c.state !== 'closed');
+  }
+
+  private circuitCheck(): CheckResult {
+    const open = this.openCircuits();
+    if (open.length === 0) return { ok: true, detail: 'all circuits closed' };
+    return { ok: false, detail: open.map((c) => `${c.name} ${c.state}${c.reason ? `: ${c.reason}` : ''}`).join('; ') };
   }
 
   private fatalCheck(): CheckResult {
@@ -218,7 +250,9 @@ export class HealthState {
     if (this.inflightUnits === 0 || this.pendingSince === null) {
       return { ok: true, detail: 'no pending work' };
     }
-    const lastMove = Math.max(this.pendingSince, this.lastProgressAt ?? -Infinity, this.lastFirehoseAt ?? -Infinity);
+    const open = this.openCircuits();
+    if (open.length > 0) return { ok: true, detail: `waiting for the ${open.map((c) => c.name).join(', ')} circuit` };
+    const lastMove = Math.max(this.pendingSince, this.lastProgressAt ?? -Infinity, this.lastFirehoseAt ?? -Infinity, Math.min(now, this.retryDueAt));
     const idleMs = Math.max(0, now - lastMove);
     const pending = `${this.inflightUnits} unit(s) pending`;
     if (idleMs > this.stallTimeoutMs) {

@@ -11,6 +11,14 @@
  * Worker failures: a crashed or failed task is retried once; if it fails again
  * the unit is split into single messages, each tried twice, and a message that
  * still fails is the poison one: dead-lettered as WORKER_CRASH (isolation).
+ * F3: when EVERY single of a unit of several messages fails, the worker is
+ * broken, not the messages (a bug that fails everything, a worker that cannot
+ * load): the unit fails with WORKER_BROKEN instead — nothing is dead-lettered
+ * or committed and the supervisor stops consuming (readiness down).
+ * F11: a worker result that does not cover the unit exactly (./result-check.ts)
+ * is a worker failure, never an ack.
+ * Records Firehose refuses as invalid (the dispatcher's `rejected`) are
+ * dead-lettered as FIREHOSE_REJECTED with every message they carry.
  */
 import type { KafkaMessage } from 'kafkajs';
 import { AbortedError, AppError } from '../errors';
@@ -19,13 +27,15 @@ import { packUnit } from '../pipeline/pack';
 import type { EncodeOptions, UnitRequest, UnitResult } from '../pipeline/wire';
 import type { Semaphore } from '../flow/semaphore';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
+import { checkResult } from './result-check';
 
 export interface EncodePort {
   run(req: UnitRequest, signal?: AbortSignal): Promise<UnitResult>;
 }
 
 export interface DeliveryPort {
-  deliver(records: Uint8Array[], signal: AbortSignal): Promise<unknown>;
+  /** Resolves once every record is acked or `rejected` (indices into `records`, refused by Firehose as invalid). */
+  deliver(records: Uint8Array[], signal: AbortSignal): Promise<{ readonly rejected?: readonly { readonly index: number; readonly code: string; readonly message: string }[] }>;
 }
 
 export interface Unit {
@@ -83,11 +93,16 @@ export class UnitRunner {
       encodedBytes: 0,
       workerAttempts: 0,
     };
-    await this.process(unit, unit.messages, signal, report);
+    const poison = await this.process(unit, unit.messages, signal, report);
+    if (poison) await this.deadLetterPoison(unit, [poison], signal, report);
     return report;
   }
 
-  private async process(unit: Unit, messages: KafkaMessage[], signal: AbortSignal, report: UnitReport): Promise<void> {
+  /**
+   * Encodes and delivers `messages`; returns the poison message (with its last
+   * error) when `messages` is a single message the worker fails on twice.
+   */
+  private async process(unit: Unit, messages: KafkaMessage[], signal: AbortSignal, report: UnitReport): Promise<Poison | undefined> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= WORKER_ATTEMPTS; attempt++) {
       if (signal.aborted) throw new AbortedError('unit abandoned');
@@ -96,6 +111,7 @@ export class UnitRunner {
       const t0 = this.now();
       try {
         result = await this.encode(unit, messages, signal);
+        checkResult(result, messages.length, this.opts.encodeOptions.limits);
         this.opts.onEncoded?.(result, unit.topic, (this.now() - t0) / 1000);
       } catch (err) {
         if (signal.aborted || err instanceof AbortedError) throw new AbortedError('unit abandoned');
@@ -119,16 +135,30 @@ export class UnitRunner {
         continue;
       }
       await this.deliverResult(unit, messages, result, signal, report);
-      return;
+      return undefined;
     }
-    if (messages.length > 1) {
-      // Isolate: one message at a time, so only the poison one is dead-lettered.
-      for (const m of messages) await this.process(unit, [m], signal, report);
-      return;
+    if (messages.length === 1) return { message: messages[0] as KafkaMessage, error: lastError };
+    // Isolate: one message at a time, so only the poison one is dead-lettered.
+    const poisoned: Poison[] = [];
+    for (const m of messages) {
+      const p = await this.process(unit, [m], signal, report);
+      if (p) poisoned.push(p);
     }
-    const m = messages[0];
-    await this.opts.deadLetters.send([letter(unit, m, 'WORKER_CRASH', errorText(lastError), WORKER_ATTEMPTS)], signal);
-    report.deadLettered += 1;
+    if (poisoned.length === messages.length) {
+      // F3: every message fails on its own too: the worker is broken, not the data.
+      throw new AppError(
+        'WORKER_BROKEN',
+        `every one of the ${messages.length} messages of ${unit.topic}[${unit.partition}] from offset ${messages[0]?.offset} failed in the worker alone (${errorText(lastError)}); stopping instead of dead-lettering them`,
+      );
+    }
+    await this.deadLetterPoison(unit, poisoned, signal, report);
+    return undefined;
+  }
+
+  private async deadLetterPoison(unit: Unit, poisoned: Poison[], signal: AbortSignal, report: UnitReport): Promise<void> {
+    if (poisoned.length === 0) return;
+    await this.opts.deadLetters.send(poisoned.map((p) => letter(unit, p.message, 'WORKER_CRASH', errorText(p.error), WORKER_ATTEMPTS)), signal);
+    report.deadLettered += poisoned.length;
   }
 
   private encode(unit: Unit, messages: KafkaMessage[], signal: AbortSignal): Promise<UnitResult> {
@@ -163,19 +193,35 @@ export class UnitRunner {
     }
     const data = new Uint8Array(result.data);
     const record = (r: number): Uint8Array => data.subarray(result.recordBounds[r], result.recordBounds[r + 1]);
+    const refused: DeadLetter[] = [];
     await Promise.all(
       result.batches.map((b) =>
         this.opts.requestSlots.with(async () => {
           const records: Uint8Array[] = [];
           for (let r = b.firstRecord; r < b.endRecord; r++) records.push(record(r));
-          await this.opts.dispatcher.deliver(records, signal);
+          const delivery = await this.opts.dispatcher.deliver(records, signal);
           report.requests += 1;
+          for (const rej of delivery.rejected ?? []) {
+            const r = b.firstRecord + rej.index;
+            for (let k = result.recordMessageBounds[r] as number; k < (result.recordMessageBounds[r + 1] as number); k++) {
+              refused.push(letter(unit, messages[result.recordMessages[k] as number] as KafkaMessage, 'FIREHOSE_REJECTED', rej.message, 1));
+            }
+          }
         }, signal),
       ),
     );
+    if (refused.length > 0) {
+      await this.opts.deadLetters.send(refused, signal);
+      report.deadLettered += refused.length;
+    }
     report.records += result.recordBounds.length - 1;
-    report.delivered += result.recordMessages.length;
+    report.delivered += result.recordMessages.length - refused.length;
   }
+}
+
+interface Poison {
+  readonly message: KafkaMessage;
+  readonly error: unknown;
 }
 
 function letter(unit: Unit, m: KafkaMessage, code: string, reason: string, attempts: number): DeadLetter {

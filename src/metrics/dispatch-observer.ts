@@ -1,9 +1,11 @@
 /**
  * The Firehose dispatcher's observer, wired to the metrics catalog, health and
- * the outage flag: each attempt is reported with its own size, since requests
- * run concurrently.
+ * the outage flags: each attempt is reported with its own size, since requests
+ * run concurrently. Throttling reaches the outage flags through the
+ * dispatcher's onThrottle (src/service.ts), before the attempt's answer.
  */
 import type { DispatchObserver } from '../firehose/observer';
+import { requestClass } from '../firehose/verdict';
 import type { OutageFlag } from '../flow/outage';
 import type { HealthState } from '../health/state';
 import type { Events } from './events';
@@ -26,14 +28,17 @@ export function dispatchObserver(events: Events, health: HealthState, outage: Ou
     partialFailure(failed, total, codes) {
       events.partialFailure(failed, total, codes);
     },
-    requestFailed(err, _attempt, request, latencyMs) {
+    requestFailed(err, attempt, request, latencyMs) {
       health.firehoseFailed(err);
-      if (err.retriable) outage.requestFailed();
-      const outcome = /Throttl|LimitExceeded/.test(err.code) ? 'throttled' : 'error';
-      events.firehoseRequest(outcome, request.records, request.bytes, latencyMs / 1000);
+      const cls = requestClass(err);
+      // Throttling is BUFFER_FULL (onThrottle); the other transient failures count towards NETWORK.
+      if (cls === 'transient') outage.requestFailed();
+      events.firehoseRequestFailed(err, attempt);
+      events.firehoseRequest(cls === 'throttle' ? 'throttled' : 'error', request.records, request.bytes, latencyMs / 1000);
       if (err.retriable) watcher?.onFirehoseRequestFailed(err.code, request.records);
     },
     retryScheduled(delayMs, attempt, reason) {
+      health.firehoseRetryScheduled(delayMs);
       events.retryScheduled(reason, delayMs, attempt);
     },
   };

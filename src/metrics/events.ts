@@ -10,7 +10,7 @@
  */
 import { AppError } from '../errors';
 import type { Logger, LogMeta } from '../logging/types';
-import type { FirehoseOutcome, Metrics, PauseReasonLabel, SizeClassName } from './catalog';
+import type { CircuitName, CircuitStateLabel, FirehoseOutcome, Metrics, PauseReasonLabel, SizeClassName } from './catalog';
 
 /** Per-class counts as the worker reports them (structurally src/pipeline/wire.ts SizeClasses). */
 export type SizeClassCounts = Readonly<Record<SizeClassName, { readonly count: number }>>;
@@ -49,6 +49,12 @@ export interface Events {
   /** A pause reason was released after `seconds`; `resumed`: no reason holds any more. */
   pauseReleased(reason: PauseReasonLabel, seconds: number, resumed: boolean, holding: readonly string[]): void;
   rebalance(assigned: Assignment): void;
+  /** A circuit moved to `to` (0 closed, 1 half-open, 2 open in wsqc_circuit_state); `reason` while not closed. */
+  circuitChanged(circuit: CircuitName, to: CircuitStateLabel, from: CircuitStateLabel, reason?: string): void;
+  /** A PutRecordBatch call met ServiceUnavailableException for the request or some record (buffer full). */
+  bufferFull(scope: 'record' | 'request'): void;
+  /** A Firehose request failed as a whole: name, code and class, so an unrecognised error is identified (F5). */
+  firehoseRequestFailed(err: unknown, attempt: number): void;
   fatal(err: unknown): void;
 }
 
@@ -225,6 +231,30 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       }
       const partitions = Object.values(assigned).reduce((n, list) => n + list.length, 0);
       logger.info('consumer group joined', { assigned, partitions });
+    },
+
+    circuitChanged(circuit, to, from, reason) {
+      const value = to === 'closed' ? 0 : to === 'half_open' ? 1 : 2;
+      metrics.circuitState.set({ circuit }, value);
+      metrics.circuitTransitions.inc({ circuit, to });
+      const meta = { circuit, to, from, reason };
+      if (to === 'open') logger.error('circuit open', meta);
+      else logger.info(to === 'closed' ? 'circuit closed' : 'circuit half-open', meta);
+    },
+
+    bufferFull(scope) {
+      metrics.bufferFullEvents.inc();
+      logger.debug('firehose throttled (buffer full)', { scope });
+    },
+
+    firehoseRequestFailed(err, attempt) {
+      const cause = err instanceof Error ? (err.cause as { name?: unknown; code?: unknown } | undefined) : undefined;
+      logger.warn('firehose request failed', {
+        ...errorMeta(err),
+        attempt,
+        causeName: typeof cause?.name === 'string' ? cause.name : undefined,
+        causeCode: typeof cause?.code === 'string' ? cause.code : undefined,
+      });
     },
 
     fatal(err) {

@@ -6,7 +6,7 @@
  * outage are ridden out. Zero lost, zero duplicated.
  */
 import { expect } from 'chai';
-import { startFaultProxy } from '../support/fault-proxy';
+import { resendCheck, startFaultProxy } from '../support/fault-proxy';
 import { checkSets, cleanupScenario, EMULATOR, idsOf, newScenario, offsetsOf, produceScans, readScenario, startConsumer, waitFor, expectDelivered, stopCleanly, killIfRunning } from './support/harness';
 
 describe('integration: Firehose partial failures (scenario 6)', function () {
@@ -23,13 +23,7 @@ describe('integration: Firehose partial failures (scenario 6)', function () {
       const offsets = await waitFor(() => offsetsOf(s.group, s.topic), (os) => os.every((o) => o.committed === o.end), 60_000);
       const check = checkSets(ids, idsOf(read.messages));
       const st = proxy.stats();
-      let mismatches = 0;
-      let failedTotal = 0;
-      for (const [hash, received] of st.entriesReceived) {
-        const failed = st.entriesFailed.get(hash) ?? 0;
-        failedTotal += failed;
-        if (received !== failed + 1 || (st.entriesForwarded.get(hash) ?? 0) !== 1) mismatches += 1;
-      }
+      const { mismatches, failedTotal } = resendCheck(st);
       console.log(
         `      [partial failure 30%] entries ${st.entriesReceived.size}, failed ${failedTotal} times in total, requests ${st.requests}; ` +
           `resend mismatches ${mismatches}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`,

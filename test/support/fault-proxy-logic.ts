@@ -37,6 +37,12 @@ export interface Faults {
   outage?: FaultWindow & { status?: 500 | 503; errorType?: string };
   /** Answer HTTP 400 ThrottlingException "Rate exceeded" (or LimitExceededException). */
   throttle?: FaultWindow & { errorType?: 'ThrottlingException' | 'LimitExceededException' };
+  /**
+   * Reject the whole request with HTTP 400 InvalidArgumentException when any of
+   * its entries' raw Data contains `marker` (a record Firehose refuses): the
+   * client must bisect the request to isolate that record.
+   */
+  rejectInvalid?: { marker: string };
   /** Fail a share of the entries of a request; the rest go to moto. */
   partialFailure?: Omit<FaultWindow, 'share'> & {
     /** Share of entries failed, 0..1. */
@@ -77,6 +83,12 @@ function hit(share: number | undefined, random: Random): boolean {
   if (s >= 1) return true;
   if (s <= 0) return false;
   return random() < s;
+}
+
+/** Whether a request carrying these entries (raw Data) is rejected as invalid (`rejectInvalid`). */
+export function rejectsAsInvalid(faults: Faults, entries: readonly Buffer[]): boolean {
+  const marker = faults.rejectInvalid?.marker;
+  return marker !== undefined && marker !== '' && entries.some((e) => e.includes(marker));
 }
 
 /** Whole-request faults, checked in the order reset → outage → throttle; the first that hits wins. */

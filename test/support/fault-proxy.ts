@@ -26,6 +26,7 @@ import {
   mergeResponses,
   partitionEntries,
   type PutRecordBatchOutput,
+  rejectsAsInvalid,
   type Random,
   seededRandom,
   selectFailedEntries,
@@ -61,7 +62,7 @@ export interface FaultProxyStats {
     inFailedRequests: number;
   };
   /** PutRecordBatch requests that each fault hit. */
-  faults: { latency: number; reset: number; outage: number; throttle: number; partialFailure: number };
+  faults: { latency: number; reset: number; outage: number; throttle: number; partialFailure: number; rejectInvalid: number };
   /** Requests the proxy could not forward (moto unreachable): answered 502. */
   upstreamErrors: number;
   /** sha1 hex of each entry's raw Data bytes (see entryHash) → times seen. */
@@ -92,7 +93,7 @@ function emptyStats(): FaultProxyStats {
     requests: 0,
     putRecordBatchRequests: 0,
     entries: { received: 0, forwarded: 0, failed: 0, inFailedRequests: 0 },
-    faults: { latency: 0, reset: 0, outage: 0, throttle: 0, partialFailure: 0 },
+    faults: { latency: 0, reset: 0, outage: 0, throttle: 0, partialFailure: 0, rejectInvalid: 0 },
     upstreamErrors: 0,
     entriesReceived: new Map(),
     entriesForwarded: new Map(),
@@ -200,9 +201,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return reply(res, up.status, up.headers, up.body);
     }
     const records = parsed.Records ?? [];
-    const hashes = records.map((r) => entryHash(Buffer.from(r.Data ?? '', 'base64')));
+    const raw = records.map((r) => Buffer.from(r.Data ?? '', 'base64'));
+    const hashes = raw.map((d) => entryHash(d));
     stats.entries.received += hashes.length;
     countAll(stats.entriesReceived, hashes);
+
+    if (rejectsAsInvalid(faults, raw)) {
+      stats.faults.rejectInvalid++;
+      stats.entries.inFailedRequests += hashes.length;
+      countAll(stats.entriesInFailedRequests, hashes);
+      const errorType = 'InvalidArgumentException';
+      return replyJson(res, 400, { __type: errorType, message: 'Record is invalid (injected)' }, { 'x-amzn-errortype': errorType });
+    }
 
     const decision = decideRequest(faults, ctx, random);
     if (decision.kind !== 'forward') {
@@ -300,4 +310,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         agent.destroy();
       }),
   };
+}
+
+/**
+ * "Only the failed entries are resent": every entry must reach moto exactly
+ * once and be received 1 + (times it was failed) times. Returns the entries
+ * that break this, the failures in total and the entries failed at least once.
+ */
+export function resendCheck(st: FaultProxyStats): { mismatches: number; failedTotal: number; entriesFailed: number } {
+  let mismatches = 0;
+  let failedTotal = 0;
+  let entriesFailed = 0;
+  for (const [hash, received] of st.entriesReceived) {
+    const failed = st.entriesFailed.get(hash) ?? 0;
+    failedTotal += failed;
+    if (failed > 0) entriesFailed += 1;
+    if (received !== failed + 1 || (st.entriesForwarded.get(hash) ?? 0) !== 1) mismatches += 1;
+  }
+  return { mismatches, failedTotal, entriesFailed };
 }

@@ -50,12 +50,14 @@ export class InlinePool implements EncodePort {
 export class RecordingDispatcher implements DeliveryPort {
   delivered: string[] = [];
   requests = 0;
+  /** Records whose text matches are refused as invalid (InvalidArgumentException), like Firehose would. */
+  refuse?: (text: string) => boolean;
   private gates: Array<() => void> = [];
   constructor(
     public hold = false,
     private readonly failWith?: () => Error | undefined,
   ) {}
-  async deliver(records: Uint8Array[], signal: AbortSignal): Promise<void> {
+  async deliver(records: Uint8Array[], signal: AbortSignal): Promise<{ rejected: { index: number; code: string; message: string }[] }> {
     this.requests += 1;
     const err = this.failWith?.();
     if (err) throw err;
@@ -65,7 +67,13 @@ export class RecordingDispatcher implements DeliveryPort {
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
     }
-    for (const r of records) this.delivered.push(Buffer.from(r).toString('utf8'));
+    const rejected: { index: number; code: string; message: string }[] = [];
+    records.forEach((r, index) => {
+      const text = Buffer.from(r).toString('utf8');
+      if (this.refuse?.(text)) rejected.push({ index, code: 'InvalidArgumentException', message: 'record failed: InvalidArgumentException' });
+      else this.delivered.push(text);
+    });
+    return { rejected };
   }
   releaseAll(): void {
     const g = this.gates;

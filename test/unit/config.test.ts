@@ -220,6 +220,16 @@ describe('config', () => {
       expectError(() => load({ AWS_REGION: 'mars' }), 'firehose.region', /AWS region/);
     });
 
+    it('the graduated retry schedule is a non-decreasing list of milliseconds, strictly checked', () => {
+      expect(load().firehose.retry.scheduleMs).to.deep.equal([5_000, 15_000, 45_000, 120_000, 300_000]);
+      expect(load({ FIREHOSE_RETRY_SCHEDULE_MS: '100, 200,400' }).firehose.retry.scheduleMs).to.deep.equal([100, 200, 400]);
+      expectError(() => load({ FIREHOSE_RETRY_SCHEDULE_MS: '500,200' }), 'firehose.retry.scheduleMs', /must not decrease/);
+      expectError(() => load({ FIREHOSE_RETRY_SCHEDULE_MS: '100,2x' }), 'firehose.retry.scheduleMs', /invalid element "2x"/);
+      expectError(() => load({ FIREHOSE_RETRY_SCHEDULE_MS: '0' }), 'firehose.retry.scheduleMs', /below 1/);
+      expectError(() => load({ FIREHOSE_RETRY_SCHEDULE_MS: '' }), 'firehose.retry.scheduleMs', /at least 1/);
+      expect(load({ FIREHOSE_EXIT_ON_PERMANENT_ERROR: 'true' }).firehose.exitOnPermanentError).to.equal(true);
+    });
+
     it('reports every problem at once, first key in err.key', () => {
       const err = expectError(() => load({ HTTP_PORT: '-1', PIPELINE_GZIP_LEVEL: '10' }), 'pipeline.gzipLevel');
       expect(err.message.split('\n')).to.have.length(2);

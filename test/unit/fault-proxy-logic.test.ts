@@ -5,6 +5,7 @@ import {
   inWindow,
   mergeResponses,
   partitionEntries,
+  rejectsAsInvalid,
   seededRandom,
   selectFailedEntries,
 } from '../../test/support/fault-proxy-logic';
@@ -176,5 +177,14 @@ describe('fault-proxy logic', () => {
 
   it('partitionEntries splits by the mask and keeps order', () => {
     expect(partitionEntries(['a', 'b', 'c', 'd'], [true, false, false, true])).to.deep.equal({ forward: ['b', 'c'], fail: ['a', 'd'] });
+  });
+});
+
+describe('fault-proxy-logic rejectsAsInvalid', () => {
+  it('rejects a request when any entry carries the marker, and only then', () => {
+    const faults = { rejectInvalid: { marker: '"id":"bad-1"' } };
+    expect(rejectsAsInvalid(faults, [Buffer.from('{"id":"ok"}'), Buffer.from('{"id":"bad-1"}')])).to.equal(true);
+    expect(rejectsAsInvalid(faults, [Buffer.from('{"id":"bad-10"}')])).to.equal(false);
+    expect(rejectsAsInvalid({}, [Buffer.from('{"id":"bad-1"}')])).to.equal(false);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AbortedError, FirehoseError } from '../../src/errors';
-import { classifyEntryError, classifyRequestError, isThrottleCode } from '../../src/firehose/classify';
+import { classifyEntryError, classifyRequestError, failureClass, isThrottleCode } from '../../src/firehose/classify';
+import { requestClass } from '../../src/firehose/verdict';
 
 /** Shapes of errors as the AWS SDK v3 and Node raise them. */
 function serviceError(name: string, status: number, fault: 'client' | 'server' = status >= 500 ? 'server' : 'client'): Error {
@@ -37,10 +38,15 @@ describe('firehose/classify classifyRequestError', () => {
     { name: 'InvalidKMSResourceException', err: serviceError('InvalidKMSResourceException', 400), code: 'InvalidKMSResourceException', retriable: false },
     { name: 'ValidationException', err: serviceError('ValidationException', 400), code: 'ValidationException', retriable: false },
     { name: 'UnrecognizedClientException', err: serviceError('UnrecognizedClientException', 400), code: 'UnrecognizedClientException', retriable: false },
-    { name: 'unknown 4xx', err: serviceError('SomethingNew', 400), code: 'SomethingNew', retriable: false },
-    { name: 'unknown 403 without a name', err: serviceError('Error', 403), code: 'HTTP_403', retriable: false },
-    { name: 'programmer error', err: new TypeError('x is undefined'), code: 'TypeError', retriable: false },
-    { name: 'a thrown string', err: 'boom', code: 'UNKNOWN', retriable: false },
+    // F5: anything unrecognised is retriable (it used to stop the process with exit 2).
+    { name: 'unknown 4xx', err: serviceError('SomethingNew', 400), code: 'SomethingNew', retriable: true },
+    { name: 'unknown 403 without a name', err: serviceError('Error', 403), code: 'HTTP_403', retriable: true },
+    { name: 'programmer error', err: new TypeError('x is undefined'), code: 'TypeError', retriable: true },
+    { name: 'a thrown string', err: 'boom', code: 'UNKNOWN', retriable: true },
+    { name: 'F5 CredentialsProviderError', err: Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), code: 'CredentialsProviderError', retriable: true },
+    { name: 'F5 EPROTO', err: nodeError('EPROTO', 'write EPROTO'), code: 'EPROTO', retriable: true },
+    { name: 'F5 ENETDOWN', err: nodeError('ENETDOWN'), code: 'ENETDOWN', retriable: true },
+    { name: 'F5 ERR_STREAM_PREMATURE_CLOSE', err: nodeError('ERR_STREAM_PREMATURE_CLOSE', 'Premature close'), code: 'ERR_STREAM_PREMATURE_CLOSE', retriable: true },
   ];
   for (const c of cases) {
     it(`${c.name} -> ${c.code}, retriable ${c.retriable}`, () => {
@@ -48,6 +54,31 @@ describe('firehose/classify classifyRequestError', () => {
       expect(out).to.be.instanceOf(FirehoseError);
       expect(out.code).to.equal(c.code);
       expect(out.retriable).to.equal(c.retriable);
+    });
+  }
+
+  it('F5: an unrecognised error keeps its full name and code in the message', () => {
+    const out = classifyRequestError(Object.assign(new Error('odd'), { name: 'WeirdSdkError', code: 'E_ODD' }));
+    expect(out.message).to.contain('name=WeirdSdkError').and.contain('code=E_ODD').and.contain('odd');
+    expect(requestClass(out as FirehoseError)).to.equal('transient');
+  });
+
+  const classes: Array<{ err: unknown; cls: string }> = [
+    { err: serviceError('ServiceUnavailableException', 503), cls: 'throttle' },
+    { err: serviceError('ThrottlingException', 400), cls: 'throttle' },
+    { err: serviceError('InternalFailure', 500), cls: 'transient' },
+    { err: nodeError('ECONNRESET'), cls: 'transient' },
+    { err: serviceError('SomethingNew', 400), cls: 'transient' },
+    { err: serviceError('InvalidArgumentException', 400), cls: 'invalid' },
+    { err: serviceError('ValidationException', 400), cls: 'invalid' },
+    { err: serviceError('ResourceNotFoundException', 400), cls: 'downstream' },
+    { err: serviceError('AccessDeniedException', 400), cls: 'downstream' },
+    { err: serviceError('InvalidKMSResourceException', 400), cls: 'downstream' },
+    { err: serviceError('UnrecognizedClientException', 400), cls: 'downstream' },
+  ];
+  for (const c of classes) {
+    it(`class of ${(c.err as Error).name || (c.err as { code: string }).code}: ${c.cls}`, () => {
+      expect(requestClass(classifyRequestError(c.err) as FirehoseError)).to.equal(c.cls);
     });
   }
 
@@ -78,6 +109,7 @@ describe('firehose/classify classifyEntryError', () => {
     { code: 'ServiceUnavailableException', retriable: true },
     { code: 'InternalFailure', retriable: true },
     { code: 'SomethingUndocumented', retriable: true },
+    { code: 'InvalidArgumentException', retriable: false },
     { code: 'InvalidKMSResourceException', retriable: false },
     { code: 'KMS.AccessDeniedException', retriable: false },
     { code: 'KMS.DisabledException', retriable: false },
@@ -91,6 +123,19 @@ describe('firehose/classify classifyEntryError', () => {
       expect(err.retriable).to.equal(c.retriable);
     });
   }
+});
+
+describe('firehose/classify failureClass (per-record ErrorCode)', () => {
+  const table: Array<[string, string]> = [
+    ['ServiceUnavailableException', 'throttle'],
+    ['InternalFailure', 'transient'],
+    ['SomethingUndocumented', 'transient'],
+    ['InvalidArgumentException', 'invalid'],
+    ['ResourceNotFoundException', 'downstream'],
+    ['AccessDeniedException', 'downstream'],
+    ['KMS.DisabledException', 'downstream'],
+  ];
+  for (const [code, cls] of table) it(`${code} -> ${cls}`, () => expect(failureClass(code)).to.equal(cls));
 });
 
 describe('firehose/classify isThrottleCode', () => {

@@ -24,7 +24,7 @@ describe('firehose/dispatcher FirehoseDispatcher', () => {
     const t = createTestDispatcher();
     const records = textRecords(3);
     const report = await t.deliver(records);
-    expect(report).to.deep.equal({ records: 3, bytes: 6, requests: 1, attempts: 1, resentEntries: 0, throttled: 0 });
+    expect(report).to.deep.equal({ records: 3, bytes: 6, requests: 1, attempts: 1, resentEntries: 0, throttled: 0, rejected: [], circuitWaits: 0 });
     expect(t.port.calls).to.have.length(1);
     expect(t.port.calls[0]?.streamName).to.equal('test-stream');
     expect(t.port.sentText(0)).to.deep.equal(['r0', 'r1', 'r2']);
@@ -129,11 +129,10 @@ describe('firehose/dispatcher FirehoseDispatcher', () => {
   const permanent: Array<{ name: string; status: number }> = [
     { name: 'ResourceNotFoundException', status: 400 },
     { name: 'AccessDeniedException', status: 400 },
-    { name: 'InvalidArgumentException', status: 400 },
     { name: 'InvalidKMSResourceException', status: 400 },
   ];
   for (const p of permanent) {
-    it(`a non-retriable ${p.name} is thrown at once, with no retry`, async () => {
+    it(`without a circuit, a downstream ${p.name} is thrown at once, with no retry`, async () => {
       const port = new FakeFirehosePort([{ throw: serviceError(p.name, p.status) }]);
       const t = createTestDispatcher({ port });
       const err = await rejectionOf(t.deliver(textRecords(3)));
@@ -146,7 +145,7 @@ describe('firehose/dispatcher FirehoseDispatcher', () => {
     });
   }
 
-  it('a permanent per-record error (KMS) is thrown, not resent', async () => {
+  it('without a circuit, a per-record stream error (KMS) is thrown, not resent', async () => {
     const port = new FakeFirehosePort([{ failIndices: [1], code: 'KMS.DisabledException' }]);
     const t = createTestDispatcher({ port });
     const err = await rejectionOf(t.deliver(textRecords(3)));

@@ -71,10 +71,28 @@ describe('HealthState readiness', () => {
       failing: [],
     },
     {
-      name: 'non-retriable Firehose failure is fatal',
+      name: 'a non-retriable Firehose failure is not fatal: its circuit decides',
       steps: [connectAndJoin, (h) => h.firehoseFailed(new FirehoseError('STREAM_NOT_FOUND', 'no stream', false))],
+      ok: true,
+      failing: [],
+    },
+    {
+      name: 'an open Firehose circuit takes readiness down',
+      steps: [connectAndJoin, (h) => h.circuit({ name: 'firehose', state: 'open', sinceMs: 0, reason: 'ResourceNotFoundException' })],
       ok: false,
-      failing: ['fatal'],
+      failing: ['circuits'],
+    },
+    {
+      name: 'a half-open circuit is still not ready',
+      steps: [connectAndJoin, (h) => h.circuit({ name: 'kafka', state: 'half-open', sinceMs: 0 })],
+      ok: false,
+      failing: ['circuits'],
+    },
+    {
+      name: 'a circuit closed again is ready',
+      steps: [connectAndJoin, (h) => h.circuit({ name: 'firehose', state: 'open', sinceMs: 0 }), (h) => h.circuit({ name: 'firehose', state: 'closed', sinceMs: 5 })],
+      ok: true,
+      failing: [],
     },
   ];
 
@@ -89,7 +107,7 @@ describe('HealthState readiness', () => {
         .filter(([, c]) => !c.ok)
         .map(([n]) => n);
       expect(failing).to.have.members(row.failing);
-      expect(Object.keys(r.checks)).to.have.members(['kafkaConnected', 'groupJoined', 'shuttingDown', 'fatal']);
+      expect(Object.keys(r.checks)).to.have.members(['kafkaConnected', 'groupJoined', 'shuttingDown', 'fatal', 'circuits']);
     });
   }
 });
@@ -115,6 +133,24 @@ describe('HealthState liveness', () => {
       steps: [connectAndJoin, (h) => h.setInflightUnits(2), (_h, c) => c.advance(T + 1)],
       ok: false,
       failing: ['progress'],
+    },
+    {
+      name: 'a scheduled retry longer than the limit is waiting, not a stall (graduated 5 min steps)',
+      steps: [connectAndJoin, (h) => h.setInflightUnits(1), (h) => h.firehoseRetryScheduled(3 * T), (_h, c) => c.advance(3 * T)],
+      ok: true,
+      failing: [],
+    },
+    {
+      name: 'past a scheduled retry by more than the limit is a stall again',
+      steps: [connectAndJoin, (h) => h.setInflightUnits(1), (h) => h.firehoseRetryScheduled(T), (_h, c) => c.advance(2 * T + 1)],
+      ok: false,
+      failing: ['progress'],
+    },
+    {
+      name: 'an open circuit is waiting on purpose: liveness stays up',
+      steps: [connectAndJoin, (h) => h.setInflightUnits(1), (h) => h.circuit({ name: 'firehose', state: 'open', sinceMs: 0 }), (_h, c) => c.advance(10 * T)],
+      ok: true,
+      failing: [],
     },
     {
       name: 'progress resets the stall timer',
@@ -235,6 +271,7 @@ describe('HealthState snapshot and fatal', () => {
       inflightUnits: 0,
       shuttingDown: false,
       fatalError: null,
+      circuits: [],
     });
     h.joinedGroup();
     clock.advance(10);

@@ -100,7 +100,7 @@ describe('operations metrics', () => {
     const { registry, metrics } = setup();
     const clock = new FakeClock(0);
     const counted: Array<[string, number]> = [];
-    const observer = dispatchObserver(createEvents(metrics, silentLogger), new HealthState(clock), new OutageFlag(), {
+    const observer = dispatchObserver(createEvents(metrics, silentLogger), new HealthState(clock), new OutageFlag(clock), {
       onFirehoseRequestFailed: (code, records) => counted.push([code, records]),
     });
     observer.requestFailed(new FirehoseError('REQUEST_TIMEOUT', 'no response within 30000 ms', true), 1, { records: 40, bytes: 1 }, 30_000);

@@ -68,6 +68,53 @@ describe('UnitRunner', () => {
     expect(report).to.include({ delivered: 2, deadLettered: 1 });
   });
 
+  it('F3: when every single of a unit fails, the worker is broken: WORKER_BROKEN, nothing dead-lettered', async () => {
+    const { runner, dispatcher, deadLetters } = setup(() => true);
+    const err = await runner.run(unitOf(jsonMessages(0, 4)), new AbortController().signal).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(AppError);
+    expect((err as AppError).code).to.equal('WORKER_BROKEN');
+    expect((err as AppError).retriable).to.equal(false);
+    expect(deadLetters.letters, 'a broken worker must not flood the DLQ').to.have.length(0);
+    expect(dispatcher.delivered).to.have.length(0);
+  });
+
+  it('F3: one poison message among good ones is still isolated and dead-lettered', async () => {
+    const poison = (req: { values: ArrayBuffer }) => Buffer.from(req.values).includes('CRASH');
+    const { runner, deadLetters } = setup((req) => poison(req));
+    await runner.run(unitOf([kafkaMessage(0, '{"id":"CRASH"}'), kafkaMessage(1, '{"id":"b"}')]), new AbortController().signal);
+    expect(deadLetters.letters.map((l) => l.offset)).to.deep.equal(['0']);
+  });
+
+  it('F11: a worker result that leaves a message out is a worker failure, never an ack', async () => {
+    const inline = new InlinePool();
+    let corrupt = 1;
+    const pool = {
+      run: async (req: Parameters<InlinePool['run']>[0]) => {
+        const result = await inline.run(req);
+        if (corrupt-- > 0) return { ...result, rejected: [], recordMessages: result.recordMessages.subarray(0, 0), recordMessageBounds: new Uint32Array(result.recordMessageBounds.length) };
+        return result;
+      },
+    };
+    const dispatcher = new RecordingDispatcher();
+    const deadLetters = new RecordingDeadLetters();
+    const failures: unknown[] = [];
+    const runner = new UnitRunner({ pool, dispatcher, deadLetters, encodeOptions: testEncodeOptions, requestSlots: new Semaphore(2), logger: silentLogger, sleep: async () => undefined, onWorkerFailure: (e) => failures.push(e) });
+    const report = await runner.run(unitOf(jsonMessages(0, 3)), new AbortController().signal);
+    expect((failures[0] as AppError).code).to.equal('WORKER_RESULT_INVALID');
+    expect(dispatcher.delivered, 'the bad result was not delivered; the retry was').to.have.length(3);
+    expect(report).to.include({ delivered: 3, workerAttempts: 2 });
+  });
+
+  it('dead-letters the messages of a record Firehose refuses as invalid (FIREHOSE_REJECTED); the rest are delivered', async () => {
+    const { runner, dispatcher, deadLetters } = setup();
+    dispatcher.refuse = (text) => text.includes('"bad"');
+    const messages = [kafkaMessage(4, '{"id":"a"}'), kafkaMessage(5, '{"id":"bad"}'), kafkaMessage(6, '{"id":"c"}')];
+    const report = await runner.run(unitOf(messages), new AbortController().signal);
+    expect(deadLetters.letters.map((l) => [l.offset, l.code])).to.deep.equal([['5', 'FIREHOSE_REJECTED']]);
+    expect(dispatcher.delivered).to.have.length(2);
+    expect(report).to.include({ delivered: 2, deadLettered: 1 });
+  });
+
   it('sends a fresh owned buffer on each attempt (the previous one was transferred)', async () => {
     const { runner, pool } = setup((_r, call) => call === 1);
     await runner.run(unitOf(jsonMessages(0, 3)), new AbortController().signal);

@@ -50,6 +50,9 @@ export function writeConsumerConfig(s: ConsumerSettings): string {
         accessKeyId: 'test',
         secretAccessKey: 'test',
         backoff: { baseMs: 20, maxMs: 1000 },
+        // The graduated schedule (5 s … 5 min in production) and the probes, shortened for CI.
+        retry: { scheduleMs: [200, 400, 800, 1600, 3000], throttleQuietMs: 500 },
+        probe: { idleIntervalMs: 1000, circuitIntervalMs: 1000 },
         rate: { recordsPerSecond: 0, bytesPerSecond: 0, requestsPerSecond: 0 },
       },
       pipeline: { format: s.format ?? 'base64-gzip-lines', envelope: s.envelope ?? false },
