@@ -342,7 +342,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         gate,
         pause,
         rebalance,
-        admit: rate.sizeClass ? (unit, signal) => rate.admit(unit.messages.map((m) => m.value?.length ?? 0), signal) : undefined,
+        admit: rate.sizeClass ? (unit, signal, remainder) => rate.admit(unit.messages.map((m) => m.value?.length ?? 0), signal, remainder) : undefined,
         clock,
         logger,
         events: {

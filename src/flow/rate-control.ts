@@ -29,7 +29,8 @@ export interface RateControlEvents {
   /** Time a unit or request spent waiting for tokens. */
   waited(seconds: number): void;
   paused(event: RatePauseEvent): void;
-  resumed(pauseMs: number): void;
+  /** A rate pause ended: after `heldMs` of its `pauseMs` (earlier once the limiter caught up). */
+  resumed(pauseMs: number, heldMs: number): void;
   /** AIMD cut the bytes/s rate. */
   rateCut(fromBytesPerSecond: number, toBytesPerSecond: number): void;
 }
@@ -69,7 +70,10 @@ export class RateControl {
   ) {
     const { mode, pause, aimd, sizeClass } = config.rateLimit;
     if (pause.enabled) {
-      this.pause = new RatePause(pause, clock, holder, (e) => events.paused(e), (ms) => events.resumed(ms));
+      this.pause = new RatePause(pause, clock, holder, (e) => events.paused(e), (ms, held) => events.resumed(ms, held), {
+        ready: () => this.caughtUp(),
+        everyMs: sizeClass.refillIntervalMs,
+      });
     }
     const limits = mode === 'size-class' ? UNLIMITED : config.rate;
     if (aimd.enabled && limits.bytesPerSecond > 0) {
@@ -89,7 +93,8 @@ export class RateControl {
       aimd: this.aimd,
       pauseThreshold: pause.threshold,
       limited: (bucket, below) => this.onLimited(bucket, below),
-      passed: () => this.pause?.passed(),
+      // With the preset on, units (not requests) decide when the backoff resets.
+      passed: mode === 'quota' ? () => this.pause?.passed() : undefined,
       waited: (ms) => events.waited(ms / 1000),
       abortWith,
     });
@@ -107,9 +112,9 @@ export class RateControl {
    * all of them without the size-class preset; else what the preset admits,
    * waiting if it must. Rejects with AbortedError when `signal` aborts.
    */
-  async admit(sizes: readonly number[], signal?: AbortSignal): Promise<number> {
+  async admit(sizes: readonly number[], signal?: AbortSignal, remainder = false): Promise<number> {
     if (!this.sizeClass) return sizes.length;
-    return (await this.sizeClass.admit(sizes, signal)).admitted;
+    return (await this.sizeClass.admit(sizes, signal, remainder)).admitted;
   }
 
   /** Firehose answered with throttling (ServiceUnavailableException, per record or request). */
@@ -140,6 +145,15 @@ export class RateControl {
   /** Ends a rate pause in force (shutdown). */
   stop(): void {
     this.pause?.stop();
+  }
+
+  /** Nobody waits for tokens and every limited bucket is full: a whole unit would pass now. */
+  private caughtUp(): boolean {
+    if (this.quota.queued > 0) return false;
+    if (this.quota.snapshot().some((b) => b.rate > 0 && b.tokens < b.capacity)) return false;
+    if (!this.sizeClass) return true;
+    const s = this.sizeClass.snapshot();
+    return s.queued === 0 && s.tokens >= s.capacity;
   }
 
   private onLimited(bucket: LimiterBucket, belowThreshold: boolean): void {

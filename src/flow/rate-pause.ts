@@ -12,6 +12,11 @@
  * rebalance is caused. Work already fetched keeps flowing through the limiter at
  * its rate during the pause.
  *
+ * A pause ends early once the limiter has caught up ("consumer resume logic when
+ * the bucket has sufficient tokens for a full batch", same task list): `ready` is
+ * probed every `probeMs`; without it the consumer would sit out the rest of a long
+ * pause with nothing in hand while the bucket overflows. The backoff still grows.
+ *
  * A pause already in force is not extended or escalated by further blocked units:
  * the next step is taken only when the condition is met again after it ended.
  * Time comes from the injected clock (the release is a clock sleep, never a
@@ -42,6 +47,12 @@ export interface RatePauseEvent {
   readonly step: number;
 }
 
+/** Ends a pause early when the limiter can serve a whole unit again with nobody waiting. */
+export interface RatePauseProbe {
+  ready(): boolean;
+  readonly everyMs: number;
+}
+
 export interface RatePauseSnapshot {
   readonly active: boolean;
   /** Length of the pause in force, or of the last one. */
@@ -66,7 +77,8 @@ export class RatePause {
     private readonly clock: Clock,
     private readonly holder: RatePauseHolder,
     private readonly onPause: (event: RatePauseEvent) => void = () => undefined,
-    private readonly onResume: (pauseMs: number) => void = () => undefined,
+    private readonly onResume: (pauseMs: number, heldMs: number) => void = () => undefined,
+    private readonly probe?: RatePauseProbe,
   ) {
     const { initialMs, multiplier, maxMs } = settings;
     if (!(initialMs > 0)) throw new RangeError(`rate pause initialMs must be > 0, got ${initialMs}`);
@@ -92,10 +104,23 @@ export class RatePause {
     this.timer = timer;
     this.holder.hold('RATE_LIMIT');
     this.onPause({ bucket, pauseMs, step: this.step });
-    this.clock.sleep(pauseMs, timer.signal).then(
-      () => this.end(timer),
-      () => undefined, // stopped: stop() released already
-    );
+    void this.run(timer, pauseMs);
+  }
+
+  /** Sleeps out the pause in probe steps; stop() aborts the sleep and releases itself. */
+  private async run(timer: AbortController, pauseMs: number): Promise<void> {
+    let left = pauseMs;
+    while (left > 0) {
+      const step = this.probe ? Math.min(left, this.probe.everyMs) : left;
+      try {
+        await this.clock.sleep(step, timer.signal);
+      } catch {
+        return;
+      }
+      left -= step;
+      if (left > 0 && this.probe?.ready()) break;
+    }
+    this.end(timer);
   }
 
   /** A unit passed without waiting: the next pause starts from the first step again. */
@@ -124,9 +149,10 @@ export class RatePause {
 
   private end(timer: AbortController): void {
     if (this.timer !== timer) return;
+    const heldMs = (this.currentMsValue ?? 0) - Math.max(0, (this.endsAtMs ?? 0) - this.clock.now());
     this.timer = undefined;
     this.endsAtMs = null;
     this.holder.release('RATE_LIMIT');
-    this.onResume(this.currentMsValue ?? 0);
+    this.onResume(this.currentMsValue ?? 0, heldMs);
   }
 }

@@ -23,7 +23,8 @@
  * Callers are served in arrival order. A unit that could not be served whole at
  * once is a rate-limit event; if the bucket was below its pause threshold it asks
  * the rate pause (src/flow/rate-pause.ts) to stop fetching; a unit served whole
- * without waiting resets the pause backoff.
+ * without waiting — not for tokens, not behind another caller, and not the
+ * remainder of a split unit — resets the pause backoff.
  */
 import type { Clock } from '../clock';
 import type { RateLimitConfig } from '../config/types';
@@ -102,8 +103,12 @@ export class SizeClassLimiter {
     this.bucket = new IntervalBucket(settings.capacity, tokensPerInterval, settings.refillIntervalMs, clock.now());
   }
 
-  /** Admits the front of a unit whose messages have these sizes; see the file comment. */
-  async admit(sizes: readonly number[], signal?: AbortSignal): Promise<Admission> {
+  /**
+   * Admits the front of a unit whose messages have these sizes; see the file comment.
+   * `remainder`: this is what is left of a unit split by a partial take; being
+   * served whole at once then does not reset the pause backoff (the unit waited).
+   */
+  async admit(sizes: readonly number[], signal?: AbortSignal, remainder = false): Promise<Admission> {
     if (signal?.aborted) throw abortedError(signal);
     const selection = selectSizeClass(sizes, this.settings);
     const n = Math.max(1, sizes.length);
@@ -112,6 +117,8 @@ export class SizeClassLimiter {
     const mine = new Promise<void>((resolve) => (done = resolve));
     // If this caller gives up early, the next one still waits for `previous`.
     this.tail = Promise.all([previous, mine]).then(() => undefined);
+    // Queued behind another caller: this unit waits for its turn even if the tokens are there then.
+    const queued = this.waiting > 0;
     this.waiting += 1;
     const started = this.clock.now();
     try {
@@ -127,7 +134,7 @@ export class SizeClassLimiter {
         if (take > 0) {
           this.bucket.take(take, now);
           const waitedMs = now - started;
-          if (first && take === n) this.hooks.passed?.();
+          if (first && take === n && !remainder && !queued) this.hooks.passed?.();
           if (waitedMs > 0) this.hooks.waited?.(waitedMs);
           return { admitted: take, selection, waitedMs };
         }

@@ -37,9 +37,10 @@ export interface BatchContext {
   gate: InFlightGate;
   /**
    * Rate admission (size-class preset): how many messages from the unit's front may
-   * start now (1..n). Fewer than n splits the unit; the rest asks again next.
+   * start now (1..n). Fewer than n splits the unit; the rest asks again next, as a
+   * `remainder`.
    */
-  admit?(unit: Unit, signal: AbortSignal): Promise<number>;
+  admit?(unit: Unit, signal: AbortSignal, remainder: boolean): Promise<number>;
   /** Resolve (kafkajs bookkeeping) and commit `nextOffset` = last acked + 1. */
   commit(nextOffset: string): Promise<void>;
   /** True once a graceful stop has begun: start no new units. */
@@ -89,12 +90,13 @@ export async function processBatch(batch: BatchInput, ctx: BatchContext, signal:
   let acked = 0;
   const queue = [...units];
   let splits = 0;
+  const remainders = new Set<Unit>();
   for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
     if (signal.aborted || ctx.stopping() || failure !== undefined) break;
     if (ctx.admit) {
       let admitted: number;
       try {
-        admitted = await ctx.admit(unit, signal);
+        admitted = await ctx.admit(unit, signal, remainders.has(unit));
       } catch (err) {
         // Aborted while waiting for tokens (stop, rebalance): nothing started, redelivered later.
         if (!(err instanceof AbortedError)) failure = err;
@@ -106,6 +108,7 @@ export async function processBatch(batch: BatchInput, ctx: BatchContext, signal:
         tracker.split(unit.id, head.messages[head.messages.length - 1].offset, tail.id, tail.messages[0].offset);
         unit = head;
         queue.unshift(tail);
+        remainders.add(tail);
         splits += 1;
       }
     }

@@ -75,7 +75,7 @@ export interface SupervisorDeps {
    * Rate admission of a unit (size-class preset): how many messages from its front
    * may start now. The signal also aborts when a rebalance starts (F4).
    */
-  admit?(unit: Unit, signal: AbortSignal): Promise<number>;
+  admit?(unit: Unit, signal: AbortSignal, remainder: boolean): Promise<number>;
   /** Process-wide rebalance signal (F4); shared with the rate limiters. Default: the supervisor's own. */
   rebalance?: RebalanceSignal;
   clock: Clock;
@@ -213,7 +213,7 @@ export class Supervisor {
     const ctx: BatchContext = {
       runUnit: (unit, signal) => this.deps.runUnit(unit, signal),
       gate: this.deps.gate,
-      admit: this.deps.admit ? (unit, signal) => this.deps.admit!(unit, AbortSignal.any([signal, this.rebalance.signal])) : undefined,
+      admit: this.deps.admit ? (unit, signal, remainder) => this.deps.admit!(unit, AbortSignal.any([signal, this.rebalance.signal]), remainder) : undefined,
       commit: async (next) => {
         payload.resolveOffset((BigInt(next) - 1n).toString());
         try {

@@ -21,8 +21,8 @@ export function rateEvents(metrics: Metrics, events: Events, logger: Logger): Ra
     paused({ bucket, pauseMs, step }) {
       logger.info('rate pause: fetching paused', { reason: 'RATE_LIMIT', bucket, pauseMs, step });
     },
-    resumed(pauseMs) {
-      logger.info('rate pause over: fetching resumes', { reason: 'RATE_LIMIT', pauseMs });
+    resumed(pauseMs, heldMs) {
+      logger.info('rate pause over: fetching resumes', { reason: 'RATE_LIMIT', pauseMs, heldMs, early: heldMs < pauseMs });
     },
     rateCut(from, to) {
       metrics.rateLimiterBytesPerSecond.set(to);

@@ -43,6 +43,11 @@ export interface Faults {
    * client must bisect the request to isolate that record.
    */
   rejectInvalid?: { marker: string };
+   * A per-stream bytes/s quota, as Firehose enforces it: entries beyond it fail with
+   * ServiceUnavailableException ("Slow down."), the rest go to moto. A token bucket
+   * of one second of the quota (QuotaMeter).
+   */
+  quota?: { bytesPerSecond: number };
   /** Fail a share of the entries of a request; the rest go to moto. */
   partialFailure?: Omit<FaultWindow, 'share'> & {
     /** Share of entries failed, 0..1. */
@@ -168,4 +173,31 @@ export function partitionEntries<T>(entries: readonly T[], failed: readonly bool
   const fail: T[] = [];
   entries.forEach((e, i) => (failed[i] ? fail : forward).push(e));
   return { forward, fail };
+}
+
+/**
+ * The quota fault's meter: a token bucket holding at most one second of
+ * `bytesPerSecond`, refilled continuously. Pure; the proxy passes its clock.
+ */
+export class QuotaMeter {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    readonly bytesPerSecond: number,
+    nowMs: number,
+  ) {
+    if (!(bytesPerSecond > 0)) throw new RangeError(`quota must be > 0 bytes/s, got ${bytesPerSecond}`);
+    this.tokens = bytesPerSecond;
+    this.last = nowMs;
+  }
+
+  /** Takes `bytes` if the quota allows them now; false = this entry is throttled. */
+  admit(bytes: number, nowMs: number): boolean {
+    this.tokens = Math.min(this.bytesPerSecond, this.tokens + ((nowMs - this.last) * this.bytesPerSecond) / 1000);
+    this.last = nowMs;
+    if (bytes > this.tokens) return false;
+    this.tokens -= bytes;
+    return true;
+  }
 }

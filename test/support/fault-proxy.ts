@@ -27,6 +27,7 @@ import {
   partitionEntries,
   type PutRecordBatchOutput,
   rejectsAsInvalid,
+  QuotaMeter,
   type Random,
   seededRandom,
   selectFailedEntries,
@@ -70,6 +71,19 @@ export interface FaultProxyStats {
   entriesForwarded: Map<string, number>;
   entriesFailed: Map<string, number>;
   entriesInFailedRequests: Map<string, number>;
+  /** One row per PutRecordBatch answered: raw Data bytes sent, accepted by moto, throttled by the quota. */
+  timeline: TimelineRow[];
+}
+
+export interface TimelineRow {
+  /** When the request arrived (before any injected latency or moto's answer). */
+  atMs: number;
+  sentEntries: number;
+  sentBytes: number;
+  acceptedEntries: number;
+  acceptedBytes: number;
+  /** Entries failed by the quota fault. */
+  throttledEntries: number;
 }
 
 export interface FaultProxy {
@@ -99,6 +113,7 @@ function emptyStats(): FaultProxyStats {
     entriesForwarded: new Map(),
     entriesFailed: new Map(),
     entriesInFailedRequests: new Map(),
+    timeline: [],
   };
 }
 
@@ -121,9 +136,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let seq = 0;
   let since = now();
   let stats = emptyStats();
+  let quota: QuotaMeter | undefined;
 
   const setFaults = (f: Faults): void => {
     faults = f;
+    quota = f.quota ? new QuotaMeter(f.quota.bytesPerSecond, now()) : undefined;
     random = seededRandom(f.seed ?? 1);
     seq = 0;
     since = now();
@@ -188,6 +205,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const handlePutRecordBatch = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
     stats.putRecordBatchRequests++;
+    const arrivedMs = now();
     const ctx = { seq: seq++, elapsedMs: now() - since };
     if (faults.latencyMs !== undefined && faults.latencyMs > 0) {
       stats.faults.latency++;
@@ -228,7 +246,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
 
     const pf = faults.partialFailure;
-    const mask = pf && inWindow(pf, ctx) ? selectFailedEntries(records.length, pf.share, pf.exact ?? false, random) : [];
+    const mask = pf && inWindow(pf, ctx) ? selectFailedEntries(records.length, pf.share, pf.exact ?? false, random) : records.map(() => false);
+    const sizes = raw.map((d) => d.length);
+    let throttled = 0;
+    for (let i = 0; quota && i < records.length; i++) {
+      if (!mask[i] && !quota.admit(sizes[i] as number, now())) {
+        mask[i] = true;
+        throttled += 1;
+      }
+    }
+    const row = (accepted: boolean[]): void => {
+      let acceptedBytes = 0;
+      accepted.forEach((a, i) => (acceptedBytes += a ? (sizes[i] as number) : 0));
+      const sentBytes = sizes.reduce((n, b) => n + b, 0);
+      stats.timeline.push({ atMs: arrivedMs, sentEntries: records.length, sentBytes, acceptedEntries: accepted.filter(Boolean).length, acceptedBytes, throttledEntries: throttled });
+    };
     const failedCount = mask.filter(Boolean).length;
     if (failedCount === 0) {
       const up = await forwardBuffered(req, body);
@@ -236,6 +268,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         stats.entries.forwarded += hashes.length;
         countAll(stats.entriesForwarded, hashes);
       }
+      row(records.map(() => up.status === 200));
       return reply(res, up.status, up.headers, up.body);
     }
 
@@ -254,9 +287,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     stats.entries.failed += split.fail.length;
     countAll(stats.entriesFailed, split.fail);
+    row(mask.map((f) => !f));
+    const byQuota = throttled > 0 || !pf;
     const merged = mergeResponses(mask, upstream, {
-      code: pf?.errorCode ?? 'ServiceUnavailableException',
-      message: pf?.errorMessage ?? 'Slow down.',
+      code: byQuota ? 'ServiceUnavailableException' : (pf.errorCode ?? 'ServiceUnavailableException'),
+      message: byQuota ? 'Slow down.' : (pf.errorMessage ?? 'Slow down.'),
     });
     return reply(res, 200, headers, Buffer.from(JSON.stringify(merged)));
   };
@@ -299,6 +334,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       entriesForwarded: new Map(stats.entriesForwarded),
       entriesFailed: new Map(stats.entriesFailed),
       entriesInFailedRequests: new Map(stats.entriesInFailedRequests),
+      timeline: [...stats.timeline],
     }),
     resetStats: () => {
       stats = emptyStats();

@@ -145,8 +145,8 @@ describe('processBatch', () => {
       const done = processBatch(
         batchOf(20, '1021'), // two trailing control records
         context(units, commits, {
-          admit: async (unit) => {
-            admitted.push(unit.messages.length);
+          admit: async (unit, _signal, remainder) => {
+            admitted.push(remainder ? -unit.messages.length : unit.messages.length);
             return Math.min(unit.messages.length, answers.shift() ?? unit.messages.length);
           },
         }),
@@ -154,7 +154,7 @@ describe('processBatch', () => {
       );
       await flush();
       const started = [...units.pending.values()].map((p) => [p.unit.id, p.unit.messages[0].offset, p.unit.messages.length]);
-      expect(admitted).to.deep.equal([10, 6, 10]);
+      expect(admitted).to.deep.equal([10, -6, 10]); // the 6 left of the first unit ask as a remainder
       expect(started).to.deep.equal([[1, '1000', 4], [3, '1004', 6], [2, '1010', 10]]); // the head keeps its id
       units.ack(3); // the remainder first: nothing committable before the head
       await flush();

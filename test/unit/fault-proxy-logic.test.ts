@@ -4,6 +4,7 @@ import {
   type Faults,
   inWindow,
   mergeResponses,
+  QuotaMeter,
   partitionEntries,
   rejectsAsInvalid,
   seededRandom,
@@ -177,6 +178,19 @@ describe('fault-proxy logic', () => {
 
   it('partitionEntries splits by the mask and keeps order', () => {
     expect(partitionEntries(['a', 'b', 'c', 'd'], [true, false, false, true])).to.deep.equal({ forward: ['b', 'c'], fail: ['a', 'd'] });
+  });
+
+  describe('QuotaMeter', () => {
+    it('admits one second of the quota at once, then refills continuously', () => {
+      const q = new QuotaMeter(1_000, 0);
+      expect(q.admit(600, 0)).to.equal(true);
+      expect(q.admit(600, 0)).to.equal(false); // 400 left
+      expect(q.admit(400, 0)).to.equal(true);
+      expect(q.admit(500, 499)).to.equal(false);
+      expect(q.admit(500, 500)).to.equal(true);
+      expect(q.admit(1_000, 60_000)).to.equal(true); // never more than one second banked
+      expect(q.admit(1, 60_000)).to.equal(false);
+    });
   });
 });
 

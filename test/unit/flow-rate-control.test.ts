@@ -19,7 +19,7 @@ function recorder(): RateControlEvents & { log: string[] } {
     limited: (b) => log.push(`limited ${b}`),
     waited: (s) => log.push(`waited ${s}`),
     paused: (e) => log.push(`paused ${e.bucket} ${e.pauseMs}`),
-    resumed: (ms) => log.push(`resumed ${ms}`),
+    resumed: (ms, held) => log.push(`resumed ${ms} after ${held}`),
     rateCut: (from, to) => log.push(`cut ${from}->${to}`),
   };
 }
@@ -35,6 +35,8 @@ describe('flow/rate-control RateControl', () => {
     expect(await clock.run(second)).to.equal(80); // 5 left (< 10 %, < minPartial) → wait for the refill of 75
     expect(ev.log).to.deep.equal(['limited size_class', 'paused size_class 5000', 'waited 1']);
     expect(hold.isHeld('RATE_LIMIT')).to.equal(true);
+    await rc.quota.acquire({ records: 1, bytes: 1, requests: 1 }); // a request passing the quota buckets...
+    expect(rc.state().pause?.nextMs, '...does not reset the units\' backoff').to.equal(7_500);
     await clock.advance(4_000);
     expect(hold.isHeld('RATE_LIMIT')).to.equal(false);
     expect(rc.state().buckets.map((b) => b.bucket)).to.deep.equal(['records', 'bytes', 'requests', 'size_class']);

@@ -66,6 +66,24 @@ describe('flow/rate-pause RatePause', () => {
     expect(pauses.map((p) => [p.pauseMs, p.step])).to.deep.equal([[5_000, 1], [7_500, 2], [5_000, 1]]);
   });
 
+  it('ends early once the limiter has caught up (probed each interval); the backoff still grows', async () => {
+    const clock = new FakeClock();
+    let ready = false;
+    const resumed: Array<[number, number]> = [];
+    const pause = new RatePause(BACKOFF, clock, { hold: () => undefined, release: () => undefined }, () => undefined, (ms, held) => resumed.push([ms, held]), {
+      ready: () => ready,
+      everyMs: 1_000,
+    });
+    pause.blocked('size_class');
+    await clock.advance(2_000);
+    expect(pause.active).to.equal(true);
+    ready = true;
+    await clock.advance(1_000);
+    expect(pause.active).to.equal(false);
+    expect(resumed).to.deep.equal([[5_000, 3_000]]);
+    expect(pause.snapshot().nextMs).to.equal(7_500);
+  });
+
   it('stop() releases a pause in force at once', () => {
     const clock = new FakeClock();
     const { pause, calls } = ratePause(clock);

@@ -137,6 +137,18 @@ describe('flow/size-class-limiter SizeClassLimiter', () => {
     expect(a).to.include({ admitted: 5, waitedMs: 1_000 }); // 2 + 4 = 6 >= 5
   });
 
+  it('the remainder of a split unit served whole does not reset the pause backoff', async () => {
+    const clock = new FakeClock();
+    const { l, log } = limiter(clock);
+    await l.admit(sizes(100, 65_000));
+    await l.admit(sizes(100, 65_000)); // 50 taken, 50 left over
+    await clock.advance(1_000); // +75
+    await l.admit(sizes(50, 65_000), undefined, true); // the remainder, whole at once
+    expect(log).to.deep.equal(['passed', 'limited']);
+    await l.admit(sizes(10, 65_000)); // a new unit at once: resets
+    expect(log).to.deep.equal(['passed', 'limited', 'passed']);
+  });
+
   it('serves callers in arrival order', async () => {
     const clock = new FakeClock();
     const { l } = limiter(clock);
@@ -146,6 +158,16 @@ describe('flow/size-class-limiter SizeClassLimiter', () => {
     const b = l.admit(sizes(10, 65_000)).then((x) => order.push(`b${x.admitted}@${clock.now()}`));
     await clock.run(Promise.all([a, b]));
     expect(order).to.deep.equal(['a60@1000', 'b10@1000']);
+  });
+
+  it('a unit that queued behind another is not "served without waiting" (no backoff reset)', async () => {
+    const clock = new FakeClock();
+    const { l, log } = limiter(clock);
+    await l.admit(sizes(150, 65_000));
+    const a = l.admit(sizes(60, 65_000));
+    const b = l.admit(sizes(10, 65_000)); // 15 tokens are left for it when its turn comes
+    await clock.run(Promise.all([a, b]));
+    expect(log).to.deep.equal(['passed', 'limited-below', 'waited 1000', 'waited 1000']);
   });
 
   it('an aborted waiter gives up promptly with AbortedError and takes no tokens', async () => {
