@@ -84,7 +84,7 @@ describe('integration: rate limiting (issue 6 scenarios 3 and 4)', function () {
   it('scenario 3: throttling above a configured quota — AIMD brings the sent rate under the quota; 0 lost', async () => {
     const QUOTA = 400_000; // bytes/s the "stream" takes
     const CONFIGURED = 2_000_000; // firehose.rate.bytesPerSecond: 5x the quota
-    const count = LONG ? 1_500 : 400;
+    const count = LONG ? 1_500 : 300;
     const s = await newScenario('rate-quota', 2);
     const proxy = await startFaultProxy({ target: EMULATOR, faults: { seed: 11, quota: { bytesPerSecond: QUOTA } } });
     const consumer = startConsumer({

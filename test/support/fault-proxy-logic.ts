@@ -43,6 +43,7 @@ export interface Faults {
    * client must bisect the request to isolate that record.
    */
   rejectInvalid?: { marker: string };
+  /**
    * A per-stream bytes/s quota, as Firehose enforces it: entries beyond it fail with
    * ServiceUnavailableException ("Slow down."), the rest go to moto. A token bucket
    * of one second of the quota (QuotaMeter).
