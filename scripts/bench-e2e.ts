@@ -206,12 +206,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
     const headline = await measuredRun(ctx, 'headline (defaults)', args.sink, {});
     const base = args.sink === 'fast' ? headline : await measuredRun(ctx, 'defaults, fast sink', 'fast', {});
-    const variants: RunFigures[] = [];
-    if (args.baselineRoot) variants.push(await measuredRun(ctx, `baseline ${path.basename(args.baselineRoot)}`, 'fast', {}, path.resolve(args.baselineRoot)));
-    for (const v of args.variants) {
-      if (isDefault(v)) continue; // the base run has exactly these settings
-      variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
-    }
+    // The ceilings run right after the base run, so the headline ratio compares
+    // neighbours in time: the machine's load drifts over a run of many minutes.
     const ceilings: E2eResult['ceilings'] = {};
     let levels: E2eResult['levels'];
     if (args.ceilings) {
@@ -221,6 +217,15 @@ async function main(argv: readonly string[]): Promise<number> {
       ceilings.encodePool = await poolCeiling(data, defaultEncodeOptions(), CORES);
       status('ceiling (2): consume-only');
       ceilings.consumeOnly = await consumeOnlyCeiling(topic, `bench-consume-only-${Date.now().toString(36)}`, data.rawBytes);
+      status('');
+    }
+    const variants: RunFigures[] = [];
+    if (args.baselineRoot) variants.push(await measuredRun(ctx, `baseline ${path.basename(args.baselineRoot)}`, 'fast', {}, path.resolve(args.baselineRoot)));
+    for (const v of args.variants) {
+      if (isDefault(v)) continue; // the base run has exactly these settings
+      variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
+    }
+    if (args.ceilings) {
       status('gzip level table: levels 1-6, one thread');
       levels = levelTable(data.messages.slice(0, 500), defaultEncodeOptions());
       status('');
