@@ -4,7 +4,7 @@
  *     counts, lag per partition and the indicators; a screenshot is saved
  *     under .stack/ and its path printed;
  *  2. /actuator/health during a Firehose outage (fault proxy: every
- *     PutRecordBatch answered 503): liveness stays UP, readiness goes DOWN with
+ *     PutRecordBatch answered 500 InternalFailure): liveness stays UP, readiness goes DOWN with
  *     the reason, and both come back UP after the outage; 0 lost.
  */
 import { expect } from 'chai';
@@ -101,7 +101,8 @@ describe('integration: status page and health on a live consumer', function () {
       const base = await adminBase(consumer);
       await consumer.waitForLog(/"consuming"/, 60_000);
       await waitFor(() => health(base), (h) => h.code === 200, 30_000, 250);
-      proxy.setFaults({ outage: { status: 503 } });
+      // 500 InternalFailure: an outage (NETWORK). A 503 ServiceUnavailableException is throttling (BUFFER_FULL, readiness UP with a warning), issue 6 §3.
+      proxy.setFaults({ outage: { status: 500 } });
       const ids = await produceScans(s.topic, 40, { partitions: 2, seed: 92, idPrefix: 'oh' });
       const during = await waitFor(() => health(base), (h) => h.body.components.firehose?.status === 'DOWN', 60_000, 250);
       const live = await health(base, '/actuator/health/liveness');
