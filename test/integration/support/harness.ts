@@ -61,10 +61,44 @@ export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * Creates the topics and waits until every partition has a leader. kafkajs's own
+ * `waitForLeaders` gives up after a few metadata retries; on a loaded machine it
+ * then throws UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this
+ * topic-partition") although the topic was created. So when the topics exist we
+ * wait for their leaders ourselves, bounded, instead of failing the scenario.
+ */
 export async function createTopics(...topics: Array<{ topic: string; partitions: number }>): Promise<void> {
-  await withAdmin((admin) =>
-    admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) }),
-  );
+  await withAdmin(async (admin) => {
+    const names = topics.map((t) => t.topic);
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) });
+    } catch (err) {
+      const existing = new Set(await admin.listTopics());
+      if (!names.every((n) => existing.has(n))) throw err;
+    }
+    await waitForLeaders(admin, topics, 60_000);
+  });
+}
+
+async function waitForLeaders(admin: Admin, topics: Array<{ topic: string; partitions: number }>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no metadata yet';
+  while (Date.now() < deadline) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const ready = topics.every((t) => {
+        const m = meta.topics.find((x) => x.name === t.topic);
+        return m !== undefined && m.partitions.length === t.partitions && m.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+      last = 'partitions without a leader';
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leaders after ${timeoutMs} ms: ${last}`);
 }
 
 export async function deleteTopics(...topics: string[]): Promise<void> {
