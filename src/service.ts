@@ -253,7 +253,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         beforeProbe: () => firehoseCircuit.halfOpen(),
         probe: streamActive,
         onSuccess: () => firehoseCircuit.close(),
-        onFailure: (err) => firehoseCircuit.open(`probe: ${(err as Error).message}`),
+        // The reason names the error (e.g. ResourceNotFoundException), not only its text.
+        onFailure: (err) => firehoseCircuit.open(`probe: ${errorLabel(err)}`),
       }),
       // F1: BUFFER_FULL / NETWORK hold with nothing in flight (a rebalance aborted
       // it), so no request would ever clear them; ask Firehose instead.
@@ -449,4 +450,11 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
 
 function stateLabel(s: CircuitSnapshot): 'closed' | 'half_open' | 'open' {
   return s.state === 'half-open' ? 'half_open' : s.state;
+}
+
+/** `CODE: message` of an AppError, `Name: message` of an SDK error (its name is the AWS error code). */
+function errorLabel(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown };
+  const tag = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
+  return `${tag}: ${typeof e.message === 'string' ? e.message : String(err)}`;
 }
