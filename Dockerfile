@@ -52,4 +52,6 @@ COPY --from=build /app/config ./config
 
 USER node
 EXPOSE 8080
-CMD ["node", "dist/src/main.js"]
+# kafkajs 2.2.4 sets a -1 ms timer on every connection; Node 24 warns about it
+# (TimeoutNegativeWarning, kafkajs issue #1751). Harmless, so silenced by name only.
+CMD ["node", "--disable-warning=TimeoutNegativeWarning", "dist/src/main.js"]

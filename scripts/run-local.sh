@@ -70,7 +70,7 @@ node dist/scripts/produce-scans.js --topic wifi-scans --rate "${LOCAL_RATE:-2}" 
 producer_pid=$!
 say "producing sample scans (pid $producer_pid); consumer starting — Ctrl-C to stop"
 
-node dist/src/main.js &
+node --disable-warning=TimeoutNegativeWarning dist/src/main.js &
 consumer_pid=$!
 # `wait` returns early when a trapped signal arrives; cleanup then waits properly.
 wait "$consumer_pid" || true
