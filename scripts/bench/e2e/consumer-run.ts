@@ -7,7 +7,7 @@
  * the consumer's own /metrics are read, and it is stopped with SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
@@ -57,6 +57,32 @@ async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag:
   return { lag, committed };
 }
 
+/**
+ * A --baseline checkout of an older commit has a strict schema that refuses keys
+ * added since (e.g. firehose.retry): keep only the keys its own schema declares,
+ * so both consumers run with their defaults for everything else.
+ */
+function pruneToSchemaOf(consumerRoot: string, file: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { schemaLeaves } = require(path.join(consumerRoot, 'dist/src/config/schema.js')) as { schemaLeaves(): Array<{ key: string }> };
+  const leaves = new Set(schemaLeaves().map((l) => l.key));
+  const prefixes = new Set([...leaves].flatMap((k) => k.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+  const dropped: string[] = [];
+  const prune = (node: Record<string, unknown>, prefix: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${name}` : name;
+      if (leaves.has(key)) out[name] = value;
+      else if (prefixes.has(key) && value !== null && typeof value === 'object') out[name] = prune(value as Record<string, unknown>, key);
+      else dropped.push(key);
+    }
+    return out;
+  };
+  const pruned = prune(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, '');
+  writeFileSync(file, JSON.stringify(pruned, null, 2));
+  if (dropped.length > 0) process.stderr.write(`baseline: config keys unknown to ${consumerRoot} left out: ${dropped.join(', ')}\n`);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runConsumer(admin: Admin, spec: RunSpec): Promise<ConsumerFigures> {
@@ -67,6 +93,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     firehoseEndpoint: spec.endpoint,
     extra: { http: { enabled: true, host: '127.0.0.1', port: 0 }, log: { level: 'info' }, ...spec.extra },
   });
+  if (spec.consumerRoot) pruneToSchemaOf(spec.consumerRoot, file);
   const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
   const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
     cwd: spec.consumerRoot ?? ROOT,
