@@ -15,6 +15,7 @@ import {
   PutRecordBatchCommand,
   type FirehoseClientConfig,
 } from '@aws-sdk/client-firehose';
+import { firehoseProtocol } from './wire-codec';
 
 /** One entry per record sent, same length and order as the request (PutRecordBatch RequestResponses). */
 export interface PutBatchEntry {
@@ -66,6 +67,9 @@ export function buildFirehoseClientConfig(options: FirehosePortOptions): Firehos
   const config: FirehoseClientConfig = {
     region: options.region,
     maxAttempts: 1,
+    // The stock protocol with native base64 for record Data (./wire-codec.ts: the SDK's
+    // JavaScript base64 loop was the main thread's largest cost).
+    protocol: firehoseProtocol(),
     // Constructor options for the SDK's NodeHttpHandler (@smithy/node-http-handler), so we
     // need not depend on that package directly. throwOnRequestTimeout turns a breach of
     // requestTimeout into a TimeoutError instead of a logged warning.

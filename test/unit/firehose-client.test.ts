@@ -41,7 +41,12 @@ describe('firehose/client buildFirehoseClientConfig', () => {
 });
 
 describe('firehose/client createFirehosePort (mocked SDK client)', () => {
-  const firehose = mockClient(FirehoseClient);
+  // Installed for this block only: mockClient patches FirehoseClient.prototype.send, and
+  // other files (firehose-wire-codec.test.ts) send through real clients.
+  let firehose: ReturnType<typeof mockClient>;
+  before(() => {
+    firehose = mockClient(FirehoseClient);
+  });
   afterEach(() => firehose.reset());
   after(() => firehose.restore());
 
