@@ -58,6 +58,8 @@ function variantConfig(v: VariantId): Overrides {
     case 'pool1':
     case 'pool2':
       return { pool: { maxThreads: Number(v.slice(4)) } };
+    case 'inline-zlib':
+      return { pool: { engine: 'inline' } };
     case 'inflight64':
       return { flow: { maxInFlightBytes: 64 * 1024 * 1024 } };
   }
@@ -71,6 +73,7 @@ function isDefault(v: VariantId): boolean {
     (c.pipeline?.format ?? DEFAULT_FORMAT) === DEFAULT_FORMAT &&
     (c.pipeline?.validateJson ?? true) === true &&
     (c.pool?.maxThreads ?? CORES) === CORES &&
+    (c.pool?.engine ?? 'workers') === 'workers' &&
     c.flow === undefined
   );
 }
@@ -79,7 +82,8 @@ function settingsOf(extra: Overrides): string {
   const p = { format: DEFAULT_FORMAT, gzipLevel: DEFAULT_LEVEL, validateJson: true, ...extra.pipeline };
   const threads = (extra.pool?.maxThreads as number | undefined) ?? CORES;
   const inflight = extra.flow?.maxInFlightBytes as number | undefined;
-  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} pool ${threads}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}`;
+  const engine = extra.pool?.engine === 'inline' ? 'inline zlib (libuv)' : `pool ${threads}`;
+  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}`;
 }
 
 function defaultEncodeOptions(overrides: Partial<EncodeOptions> = {}): EncodeOptions {

@@ -41,6 +41,7 @@ import { DeliverySummary } from './metrics/delivery-summary';
 import { dispatchObserver } from './metrics/dispatch-observer';
 import { rateEvents, sampleRateGauges, withThrottleSignal } from './metrics/rate-events';
 import { createOperations } from './operations';
+import { createInlineEncoder } from './pipeline/inline-encoder';
 import { createEncodePool, poolThreads, type EncodePool } from './pipeline/pool';
 import { withLogContext, unitCorrelationId } from './logging/context';
 import type { EncodeOptions } from './pipeline/wire';
@@ -211,12 +212,11 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       pause.set('BUFFER_FULL', outage.bufferFull);
       pause.set('NETWORK', outage.network);
     });
-    pool = createEncodePool({
-      ...config.pool,
-      ...poolThreads(config.pool, os.availableParallelism()),
-      logger,
-      onThreadStarted: () => events.workerThreadStarted(),
-    });
+    const threads = poolThreads(config.pool, os.availableParallelism());
+    pool =
+      config.pool.engine === 'inline'
+        ? createInlineEncoder({ maxThreads: threads.maxThreads, maxQueue: config.pool.maxQueue })
+        : createEncodePool({ ...config.pool, ...threads, logger, onThreadStarted: () => events.workerThreadStarted() });
     const dispatcher = new FirehoseDispatcher({
       port,
       streamName: config.firehose.streamName,

@@ -15,6 +15,7 @@ import {
   LOG_LEVELS,
   NODE_ENVS,
   RATE_LIMIT_MODES,
+  POOL_ENGINES,
   RECORD_FORMATS,
   type AppConfig,
 } from './types';
@@ -116,6 +117,7 @@ export const schema: convict.Schema<AppConfig> = {
     maxJsonDepth: int('Deepest nesting accepted by JSON validation.', 64, 'PIPELINE_MAX_JSON_DEPTH', 1, 10_000),
   },
   pool: {
+    engine: oneOf('Where units are encoded: workers (the worker-thread pool) or inline (zlib on libuv\'s thread pool, validation on the main thread; a measured variant, see README "Performance").', POOL_ENGINES, 'workers', 'POOL_ENGINE'),
     minThreads: int('Worker threads kept alive; 0 = maxThreads (no thread churn: every thread lives as long as the pool).', 0, 'POOL_MIN_THREADS', 0, 1_024),
     maxThreads: int('Largest worker pool; 0 = os.availableParallelism().', 0, 'POOL_MAX_THREADS', 0, 1_024),
     idleTimeoutMs: int('How long a thread above minThreads may sit idle before it exits (piscina idleTimeout).', 60_000, 'POOL_IDLE_TIMEOUT_MS', 0, 24 * HOUR_MS),

@@ -112,6 +112,10 @@ export interface FirehoseConfig {
   readonly exitOnPermanentError: boolean;
 }
 
+/** workers: the Piscina pool (default); inline: zlib on libuv's thread pool from the main thread (src/pipeline/inline-encoder.ts). */
+export const POOL_ENGINES = ['workers', 'inline'] as const;
+export type PoolEngine = (typeof POOL_ENGINES)[number];
+
 export const RATE_LIMIT_MODES = ['quota', 'size-class', 'both'] as const;
 export type RateLimitMode = (typeof RATE_LIMIT_MODES)[number];
 
@@ -170,6 +174,7 @@ export interface AppConfig {
     readonly maxJsonDepth: number;
   };
   readonly pool: {
+    readonly engine: PoolEngine;
     /** 0 = maxThreads. */
     readonly minThreads: number;
     /** 0 = os.availableParallelism(). */

@@ -19,7 +19,8 @@
  * JSON is rejected instead (see encode-unit.ts). base64-gzip-lines has no such
  * issue.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { MessageMeta, RecordFormat } from './wire';
 
 const NEWLINE = 0x0a;
@@ -50,19 +51,41 @@ function withNewline(msg: Uint8Array): Buffer {
 
 /** Encodes one message as one self-delimiting Firehose payload. */
 export function encodeMessage(msg: Uint8Array, format: RecordFormat, gzipLevel: number): Buffer {
+  const input = gzipInput(msg, format);
+  return finishRecord(format, input === undefined ? undefined : gzipSync(input, { level: gzipLevel }), msg);
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * encodeMessage with zlib on libuv's thread pool instead of this thread: the
+ * `pool.engine: inline` variant (src/pipeline/inline-encoder.ts). Same bytes.
+ */
+export async function encodeMessageAsync(msg: Uint8Array, format: RecordFormat, gzipLevel: number): Promise<Buffer> {
+  const input = gzipInput(msg, format);
+  return finishRecord(format, input === undefined ? undefined : await gzipAsync(input, { level: gzipLevel }), msg);
+}
+
+/** What a format gzips (undefined: nothing, ndjson). */
+function gzipInput(msg: Uint8Array, format: RecordFormat): Uint8Array | undefined {
   switch (format) {
     case 'base64-gzip-lines':
-      return Buffer.from(`${gzipSync(msg, { level: gzipLevel }).toString('base64')}\n`, 'ascii');
+      return msg;
     case 'gzip-ndjson':
-      return gzipSync(withNewline(msg), { level: gzipLevel });
-    case 'ndjson':
       return withNewline(msg);
+    case 'ndjson':
+      return undefined;
     default:
       throw new TypeError(`unknown record format: ${String(format satisfies never)}`);
   }
 }
 
-/** Splits newline-terminated lines; trailing bytes without a newline mean a truncated stream. */
+/** The record from the gzip output (or from the message itself, for ndjson). */
+function finishRecord(format: RecordFormat, gzipped: Buffer | undefined, msg: Uint8Array): Buffer {
+  if (gzipped === undefined) return withNewline(msg);
+  return format === 'base64-gzip-lines' ? Buffer.from(`${gzipped.toString('base64')}\n`, 'ascii') : gzipped;
+}
+
 function splitLines(data: Buffer): Buffer[] {
   const lines: Buffer[] = [];
   let start = 0;

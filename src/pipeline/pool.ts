@@ -22,6 +22,7 @@ import { Piscina } from 'piscina';
 import { systemClock, type Clock } from '../clock';
 import { AbortedError, AppError, type ErrorData } from '../errors';
 import { silentLogger, type Logger } from '../logging/types';
+import { Admission } from './admission';
 import { encodeWorkerPath } from './worker-path';
 import type { UnitFailure, UnitRequest, UnitResult } from './wire';
 
@@ -114,12 +115,7 @@ export function createEncodePool(options: EncodePoolOptions): EncodePool {
   // idle, a close timeout); an EventEmitter without a listener would throw them.
   piscina.on('error', (err: Error) => logger.error('encode pool error', { error: err.message }));
 
-  const capacity = options.maxThreads + options.maxQueue;
-  /** Settled markers of accepted tasks, for close() to drain. */
-  const inFlight = new Set<Promise<unknown>>();
-  /** Accepted and not yet settled; updated before the caller sees the outcome. */
-  let active = 0;
-  let closing = false;
+  const admission = new Admission(options.maxThreads + options.maxQueue);
   let forced = false;
 
   function toAppError(err: unknown, timedOut: boolean, callerAborted: boolean): AppError {
@@ -165,7 +161,6 @@ export function createEncodePool(options: EncodePoolOptions): EncodePool {
     } catch (err) {
       throw toAppError(err, timedOut, signal?.aborted === true);
     } finally {
-      active--;
       timer.abort();
       signal?.removeEventListener('abort', onCallerAbort);
     }
@@ -173,23 +168,11 @@ export function createEncodePool(options: EncodePoolOptions): EncodePool {
 
   return {
     run(req, signal) {
-      if (closing) return Promise.reject(new AppError('POOL_CLOSED', 'encode pool is closed', { retriable: false }));
-      if (active >= capacity) {
-        return Promise.reject(new AppError('POOL_BUSY', `encode pool is full (${active} tasks in flight)`, { retriable: true }));
-      }
-      active++;
-      const task = runTask(req, signal);
-      const tracked = task.then(
-        () => undefined,
-        () => undefined,
-      );
-      inFlight.add(tracked);
-      void tracked.then(() => inFlight.delete(tracked));
-      return task;
+      return admission.admit(() => runTask(req, signal));
     },
 
     async close({ force = false } = {}) {
-      closing = true;
+      admission.close();
       if (force) {
         forced = true;
         // destroy(), not close({ force: true }): the latter still waits up to
@@ -197,7 +180,7 @@ export function createEncodePool(options: EncodePoolOptions): EncodePool {
         await piscina.destroy();
         return;
       }
-      await Promise.allSettled([...inFlight]);
+      await admission.drain();
       await piscina.close();
     },
 
@@ -205,7 +188,7 @@ export function createEncodePool(options: EncodePoolOptions): EncodePool {
       return {
         threads: piscina.threads.length,
         queueSize: piscina.queueSize,
-        inFlight: active,
+        inFlight: admission.inFlightCount,
         completed: piscina.completed,
         utilization: piscina.utilization,
         threadsStarted,
