@@ -26,6 +26,7 @@ import { RateControl } from './flow/rate-control';
 import { RebalanceSignal } from './flow/rebalance-signal';
 import { Prober } from './flow/prober';
 import { Semaphore } from './flow/semaphore';
+import { WorkerCircuit } from './flow/worker-circuit';
 import { HealthState } from './health/state';
 import { createAdminApp, startAdminServer, type AdminServer } from './http';
 import { consumerConfig } from './kafka/clients';
@@ -110,11 +111,15 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   const rate = new RateControl({ rate: config.firehose.rate, rateLimit: config.rateLimit }, clock, pause, rateEvents(metrics, events, logger), () => rebalance.signal);
   const rateSampler = setInterval(() => sampleRateGauges(metrics, rate.state()), 1_000);
   rateSampler.unref();
-  // The two circuits (src/flow/circuit.ts): health and metrics read them; the
-  // Firehose one also holds DOWNSTREAM_ERROR while it is not closed.
+  // The circuits (src/flow/circuit.ts): health and metrics read them; the
+  // Firehose one holds DOWNSTREAM_ERROR while it is not closed, the worker one
+  // (F3, src/flow/worker-circuit.ts) while it is open (half-open fetches its trial).
   const firehoseCircuit = new Circuit('firehose', clock);
   const kafkaCircuit = new Circuit('kafka', clock);
-  for (const circuit of [firehoseCircuit, kafkaCircuit]) {
+  const { brokenThreshold: threshold } = config.pool;
+  const worker = new WorkerCircuit({ clock, probeIntervalMs: config.pool.brokenProbeIntervalMs, window: { size: threshold.window, ratio: threshold.ratio, minSamples: threshold.minSamples } });
+  const circuits = [firehoseCircuit, kafkaCircuit, worker.circuit];
+  for (const circuit of circuits) {
     health.circuit(circuit.snapshot());
     events.circuitChanged(circuit.name, 'closed', 'closed');
     circuit.onChange((now, before) => {
@@ -122,7 +127,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       events.circuitChanged(now.name, stateLabel(now), stateLabel(before), now.reason);
     });
   }
-  firehoseCircuit.onChange((now) => pause.set('DOWNSTREAM_ERROR', now.state !== 'closed'));
+  const downstream = (): void => void pause.set('DOWNSTREAM_ERROR', firehoseCircuit.state !== 'closed' || worker.state === 'open');
+  firehoseCircuit.onChange(downstream);
+  worker.circuit.onChange(downstream);
   let probes: Prober[] = [];
   let inflightUnits = 0;
 
@@ -280,6 +287,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       sleep: (ms, signal) => clock.sleep(ms, signal),
       now: () => clock.now(),
       onWorkerFailure: (err) => events.workerFailure(err),
+      workerCircuit: worker,
+      exitOnBrokenWorker: config.pool.exitOnBrokenWorker,
+      rebalanceSignal: () => rebalance.signal,
       onEncoded: (result, _topic, seconds) => {
         events.sizeClasses(result.sizeClasses);
         events.workerTask(config.pipeline.format, seconds, result.rawBytes, result.encodedBytes);
@@ -382,7 +392,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       admin: opsAdmin,
       poolStats: () => (pool as EncodePool).stats(),
       rateLimiterState: () => rate.state(),
-      circuits: () => [firehoseCircuit.snapshot(), kafkaCircuit.snapshot()],
+      circuits: () => circuits.map((c) => c.snapshot()),
       pause: () => {
         const now = clock.now();
         const snap = pause.snapshot();
@@ -410,6 +420,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     operations.stop();
     await adminDisconnect?.().catch(() => undefined);
     await Promise.all(probes.map((p) => p.stop()));
+    worker.stop();
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();

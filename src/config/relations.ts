@@ -77,6 +77,9 @@ export function checkRelations(c: AppConfig): Problem[] {
     add('rateLimit.aimd.floorBytesPerSecond', `must be ≤ firehose.rate.bytesPerSecond (${fh.rate.bytesPerSecond}), got ${rl.aimd.floorBytesPerSecond}`);
   }
 
+  if (c.pool.brokenThreshold.minSamples > c.pool.brokenThreshold.window) {
+    add('pool.brokenThreshold.minSamples', `must be ≤ pool.brokenThreshold.window (${c.pool.brokenThreshold.window}), got ${c.pool.brokenThreshold.minSamples}`);
+  }
   if (c.pool.maxThreads !== 0 && c.pool.minThreads > c.pool.maxThreads) {
     add('pool.minThreads', `must be ≤ pool.maxThreads (${c.pool.maxThreads}), got ${c.pool.minThreads}`);
   }

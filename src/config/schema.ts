@@ -124,6 +124,13 @@ export const schema: convict.Schema<AppConfig> = {
     maxQueue: int('Units waiting for a worker before the pool refuses work.', 64, 'POOL_MAX_QUEUE', 0, 100_000),
     maxOldGenerationSizeMb: int('Heap limit of each worker.', 512, 'POOL_MAX_OLD_GENERATION_SIZE_MB', 16, 65_536),
     taskTimeoutMs: int('A unit that takes longer is treated as a worker failure.', 60_000, 'POOL_TASK_TIMEOUT_MS', 100, HOUR_MS),
+    brokenThreshold: {
+      ratio: num('F3: the worker is broken (the worker circuit opens) when at least this share of the recent messages failed in the worker on their own.', 0.5, 'POOL_BROKEN_THRESHOLD_RATIO', 0.01, 1),
+      window: int('F3: how many recent messages (worker outcomes) the failure rate is taken over.', 20, 'POOL_BROKEN_THRESHOLD_WINDOW', 1, 10_000),
+      minSamples: int('F3: the failure rate is not judged on fewer messages than this (at most pool.brokenThreshold.window).', 10, 'POOL_BROKEN_THRESHOLD_MIN_SAMPLES', 1, 10_000),
+    },
+    brokenProbeIntervalMs: int('F3: while the worker circuit is open, the waiting messages are tried again (half-open) after this long.', 30_000, 'POOL_BROKEN_PROBE_INTERVAL_MS', 100, HOUR_MS),
+    exitOnBrokenWorker: flag('F3: a broken worker stops the process with exit code 2 (WORKER_BROKEN) instead of opening the worker circuit and waiting.', false, 'POOL_EXIT_ON_BROKEN_WORKER'),
   },
   firehose: {
     streamName: text('Firehose stream name.', 'wifi-scans', 'FIREHOSE_STREAM_NAME', { nonEmpty: true }),

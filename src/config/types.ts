@@ -183,6 +183,10 @@ export interface AppConfig {
     readonly maxQueue: number;
     readonly maxOldGenerationSizeMb: number;
     readonly taskTimeoutMs: number;
+    /** F3: the failure rate over the last `window` worker tasks at which the worker is broken. */
+    readonly brokenThreshold: { readonly ratio: number; readonly window: number; readonly minSamples: number };
+    readonly brokenProbeIntervalMs: number;
+    readonly exitOnBrokenWorker: boolean;
   };
   readonly firehose: FirehoseConfig;
   readonly flow: { readonly maxInFlightBytes: number };

@@ -11,10 +11,14 @@
  * Worker failures: a crashed or failed task is retried once; if it fails again
  * the unit is split into single messages, each tried twice, and a message that
  * still fails is the poison one: dead-lettered as WORKER_CRASH (isolation).
- * F3: when EVERY single of a unit of several messages fails, the worker is
- * broken, not the messages (a bug that fails everything, a worker that cannot
- * load): the unit fails with WORKER_BROKEN instead — nothing is dead-lettered
- * or committed and the supervisor stops consuming (readiness down).
+ * F3: when EVERY single of a unit of several messages fails, or the share of
+ * recent messages that failed in the worker passes the threshold, the worker is broken, not
+ * the messages (a bug that fails everything, a worker that cannot load). Then
+ * the worker circuit opens (src/flow/worker-circuit.ts): nothing is
+ * dead-lettered or committed, the failed messages wait (fetching paused,
+ * readiness down) and are tried again as the half-open trial. Without a
+ * circuit (pool.exitOnBrokenWorker) the unit fails with WORKER_BROKEN and the
+ * supervisor stops consuming (exit 2).
  * F11: a worker result that does not cover the unit exactly (./result-check.ts)
  * is a worker failure, never an ack.
  * Records Firehose refuses as invalid (the dispatcher's `rejected`) are
@@ -26,6 +30,7 @@ import type { Logger } from '../logging/types';
 import { packUnit } from '../pipeline/pack';
 import type { EncodeOptions, UnitRequest, UnitResult } from '../pipeline/wire';
 import type { Semaphore } from '../flow/semaphore';
+import type { Admission } from '../flow/worker-circuit';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import { checkResult } from './result-check';
 
@@ -56,6 +61,15 @@ export interface UnitReport {
   workerAttempts: number;
 }
 
+/** The part of src/flow/worker-circuit.ts the runner uses. */
+export interface WorkerGate {
+  readonly state: 'closed' | 'open' | 'half-open';
+  admit(signal: AbortSignal): Promise<Admission>;
+  messagesEnded(ok: number, failed: number): void;
+  broken(reason: string): void;
+  trialEnded(outcome: 'worked' | 'failed' | 'abandoned', reason?: string): void;
+}
+
 export interface UnitRunnerOptions {
   pool: EncodePort;
   dispatcher: DeliveryPort;
@@ -67,12 +81,20 @@ export interface UnitRunnerOptions {
   /** Waits between attempts when the pool is full (POOL_BUSY is not a worker failure). */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   onWorkerFailure?: (err: unknown) => void;
+  /** F3: a broken worker fails the unit with WORKER_BROKEN (exit 2) even with a circuit (it still shows in health). */
+  exitOnBrokenWorker?: boolean;
+  /** F3: the worker circuit (src/flow/worker-circuit.ts); absent = a broken worker is WORKER_BROKEN (pool.exitOnBrokenWorker). */
+  workerCircuit?: WorkerGate;
+  /** Aborted while a rebalance is in progress: a unit waiting on the worker circuit is abandoned at once (F4). */
+  rebalanceSignal?: () => AbortSignal;
   /** `seconds`: the worker task's wall time, queueing included. */
   onEncoded?: (result: UnitResult, topic: string, seconds: number) => void;
   now?: () => number;
 }
 
 const WORKER_ATTEMPTS = 2;
+/** A half-open trial with this many failed tasks and no success has failed. */
+const TRIAL_MAX_FAILURES = 10;
 const POOL_BUSY_WAIT_MS = 25;
 
 export class UnitRunner {
@@ -93,16 +115,70 @@ export class UnitRunner {
       encodedBytes: 0,
       workerAttempts: 0,
     };
-    const poison = await this.process(unit, unit.messages, signal, report);
-    if (poison) await this.deadLetterPoison(unit, [poison], signal, report);
-    return report;
+    const gate = this.opts.workerCircuit;
+    // The messages not yet delivered or dead-lettered: the whole unit, then (while
+    // the worker circuit is open) only those that failed in the worker.
+    let pending = unit.messages;
+    for (;;) {
+      const admission = gate ? await this.admit(gate, signal) : 'closed';
+      const tally: Tally = { ok: 0, failed: 0, trial: admission === 'trial', lastError: undefined };
+      let poisoned: Poison[];
+      try {
+        poisoned = await this.process(unit, pending, signal, report, tally);
+      } catch (err) {
+        if (tally.trial) gate?.trialEnded(tally.ok > 0 ? 'worked' : 'abandoned');
+        throw err;
+      }
+      const everySingleFailed = pending.length > 1 && poisoned.length === pending.length && tally.ok === 0;
+      if (tally.trial) gate?.trialEnded(tally.ok > 0 ? 'worked' : 'failed', errorText(tally.lastError));
+      else if (everySingleFailed) this.broken(unit, pending, 'isolation', tally.lastError);
+      else if (gate && gate.state !== 'closed' && this.opts.exitOnBrokenWorker) this.broken(unit, pending, 'rate', tally.lastError);
+      if (poisoned.length === 0) return report;
+      if (!gate || gate.state === 'closed') {
+        await this.deadLetterPoison(unit, poisoned, signal, report);
+        return report;
+      }
+      // F3: the worker circuit is open: a broken worker must not flood the DLQ.
+      pending = poisoned.map((p) => p.message);
+      this.opts.logger.warn('worker circuit open: messages wait for the worker instead of being dead-lettered', {
+        topic: unit.topic,
+        partition: unit.partition,
+        firstOffset: pending[0]?.offset,
+        messages: pending.length,
+        circuit: gate.state,
+      });
+    }
+  }
+
+  /** Waits while the worker circuit is open; a rebalance abandons the wait at once. */
+  private admit(gate: WorkerGate, signal: AbortSignal): Promise<Admission> {
+    if (gate.state === 'closed') return Promise.resolve('closed');
+    const rebalance = this.opts.rebalanceSignal?.();
+    return gate.admit(rebalance ? AbortSignal.any([signal, rebalance]) : signal);
+  }
+
+  /** The worker is broken: open the circuit, or (no circuit, pool.exitOnBrokenWorker) fail the unit with WORKER_BROKEN. */
+  private broken(unit: Unit, messages: KafkaMessage[], cause: 'isolation' | 'rate', lastError: unknown): void {
+    const where = `${unit.topic}[${unit.partition}] from offset ${messages[0]?.offset}`;
+    const reason =
+      cause === 'isolation'
+        ? `every one of the ${messages.length} messages of ${where} failed in the worker alone (${errorText(lastError)})`
+        : `the worker failure rate passed the threshold at ${where} (${errorText(lastError)})`;
+    const gate = this.opts.workerCircuit;
+    if (gate && !this.opts.exitOnBrokenWorker) {
+      gate.broken(reason);
+      return;
+    }
+    throw new AppError('WORKER_BROKEN', `${reason}; stopping instead of dead-lettering them`);
   }
 
   /**
-   * Encodes and delivers `messages`; returns the poison message (with its last
-   * error) when `messages` is a single message the worker fails on twice.
+   * Encodes and delivers `messages`; returns the messages the worker failed on
+   * alone, twice each (with their last error). Task outcomes are counted in
+   * `tally`; each message's outcome is reported to the worker circuit.
    */
-  private async process(unit: Unit, messages: KafkaMessage[], signal: AbortSignal, report: UnitReport): Promise<Poison | undefined> {
+  private async process(unit: Unit, messages: KafkaMessage[], signal: AbortSignal, report: UnitReport, tally: Tally): Promise<Poison[]> {
+    const gate = this.opts.workerCircuit;
     let lastError: unknown;
     for (let attempt = 1; attempt <= WORKER_ATTEMPTS; attempt++) {
       if (signal.aborted) throw new AbortedError('unit abandoned');
@@ -123,6 +199,8 @@ export class UnitRunner {
           continue;
         }
         lastError = err;
+        tally.failed += 1;
+        tally.lastError = err;
         this.opts.onWorkerFailure?.(err);
         this.opts.logger.warn('worker task failed', {
           topic: unit.topic,
@@ -134,25 +212,38 @@ export class UnitRunner {
         });
         continue;
       }
+      tally.ok += 1;
+      gate?.messagesEnded(messages.length, 0);
       await this.deliverResult(unit, messages, result, signal, report);
-      return undefined;
+      return [];
     }
-    if (messages.length === 1) return { message: messages[0] as KafkaMessage, error: lastError };
+    if (messages.length === 1) {
+      gate?.messagesEnded(0, 1);
+      return [{ message: messages[0] as KafkaMessage, error: lastError }];
+    }
     // Isolate: one message at a time, so only the poison one is dead-lettered.
     const poisoned: Poison[] = [];
-    for (const m of messages) {
-      const p = await this.process(unit, [m], signal, report);
-      if (p) poisoned.push(p);
+    for (const [i, m] of messages.entries()) {
+      if (this.isolationHalted(tally)) {
+        // The circuit opened (or the trial already failed enough): the rest wait untried.
+        poisoned.push(...messages.slice(i).map((message) => ({ message, error: lastError })));
+        break;
+      }
+      poisoned.push(...(await this.process(unit, [m], signal, report, tally)));
     }
-    if (poisoned.length === messages.length) {
-      // F3: every message fails on its own too: the worker is broken, not the data.
-      throw new AppError(
-        'WORKER_BROKEN',
-        `every one of the ${messages.length} messages of ${unit.topic}[${unit.partition}] from offset ${messages[0]?.offset} failed in the worker alone (${errorText(lastError)}); stopping instead of dead-lettering them`,
-      );
-    }
-    await this.deadLetterPoison(unit, poisoned, signal, report);
-    return undefined;
+    return poisoned;
+  }
+
+  /**
+   * Whether isolating further is pointless: outside a trial, once the worker
+   * circuit is open; in a trial, once TRIAL_MAX_FAILURES tasks failed and none
+   * succeeded (a hanging worker times out each task: 150 singles × 2 would take hours).
+   */
+  private isolationHalted(tally: Tally): boolean {
+    const gate = this.opts.workerCircuit;
+    if (!gate || this.opts.exitOnBrokenWorker) return false;
+    if (tally.trial) return tally.ok === 0 && tally.failed >= TRIAL_MAX_FAILURES;
+    return gate.state !== 'closed';
   }
 
   private async deadLetterPoison(unit: Unit, poisoned: Poison[], signal: AbortSignal, report: UnitReport): Promise<void> {
@@ -222,6 +313,15 @@ export class UnitRunner {
 interface Poison {
   readonly message: KafkaMessage;
   readonly error: unknown;
+}
+
+/** Worker task outcomes of one pass over a unit's pending messages. */
+interface Tally {
+  ok: number;
+  failed: number;
+  /** This pass is the worker circuit's half-open trial. */
+  readonly trial: boolean;
+  lastError: unknown;
 }
 
 function letter(unit: Unit, m: KafkaMessage, code: string, reason: string, attempts: number): DeadLetter {

@@ -23,7 +23,7 @@ export type FirehoseOutcome = 'ok' | 'partial' | 'throttled' | 'error';
 export type SizeClassName = 'small' | 'medium' | 'large';
 /** Label values of the pause-control reasons (src/flow pause control: RATE_LIMIT, BUFFER_FULL, ...). */
 export type PauseReasonLabel = 'rate_limit' | 'buffer_full' | 'network' | 'downstream_error' | 'in_flight_cap' | 'manual';
-export type CircuitName = 'firehose' | 'kafka';
+export type CircuitName = 'firehose' | 'kafka' | 'worker';
 /** wsqc_circuit_state values: 0 closed, 1 half-open, 2 open. */
 export type CircuitStateLabel = 'closed' | 'half_open' | 'open';
 export type RateBucketLabel = 'records' | 'bytes' | 'requests' | 'size_class';

@@ -5,7 +5,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetter, DeadLetterSink } from '../../src/kafka/dead-letter';
 import type { InFlightGate } from '../../src/kafka/batch-processor';
-import type { DeliveryPort, EncodePort } from '../../src/kafka/unit-runner';
+import { Semaphore } from '../../src/flow/semaphore';
+import { UnitRunner, type DeliveryPort, type EncodePort, type UnitRunnerOptions } from '../../src/kafka/unit-runner';
+import { silentLogger } from '../../src/logging/types';
 import { encodeUnit } from '../../src/pipeline/encode-unit';
 import type { EncodeOptions, UnitRequest, UnitResult } from '../../src/pipeline/wire';
 
@@ -112,3 +114,20 @@ export class CountingGate implements InFlightGate {
 }
 
 export { flush } from './fakes';
+
+/** A UnitRunner over fakes: the given pool, a recording dispatcher and DLQ, two request slots, no waits; `more` overrides any option. */
+export function createTestRunner(pool: EncodePort, more: Partial<UnitRunnerOptions> = {}) {
+  const dispatcher = new RecordingDispatcher();
+  const deadLetters = new RecordingDeadLetters();
+  const runner = new UnitRunner({
+    pool,
+    dispatcher,
+    deadLetters,
+    encodeOptions: testEncodeOptions,
+    requestSlots: new Semaphore(2),
+    logger: silentLogger,
+    sleep: async () => undefined,
+    ...more,
+  });
+  return { dispatcher, deadLetters, runner };
+}

@@ -4,6 +4,7 @@ import { Semaphore } from '../../src/flow/semaphore';
 import { UnitRunner, type Unit } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
 import {
+  createTestRunner,
   InlinePool,
   RecordingDeadLetters,
   RecordingDispatcher,
@@ -14,18 +15,7 @@ import {
 
 function setup(failWhen?: ConstructorParameters<typeof InlinePool>[0]) {
   const pool = new InlinePool(failWhen);
-  const dispatcher = new RecordingDispatcher();
-  const deadLetters = new RecordingDeadLetters();
-  const runner = new UnitRunner({
-    pool,
-    dispatcher,
-    deadLetters,
-    encodeOptions: testEncodeOptions,
-    requestSlots: new Semaphore(2),
-    logger: silentLogger,
-    sleep: async () => undefined,
-  });
-  return { pool, dispatcher, deadLetters, runner };
+  return { pool, ...createTestRunner(pool) };
 }
 
 const unitOf = (messages: Unit['messages']): Unit => ({ id: 1, topic: 'scans', partition: 3, messages });
