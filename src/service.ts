@@ -354,6 +354,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         pause,
         rebalance,
         admit: rate.sizeClass ? (unit, signal, remainder) => rate.admit(unit.messages.map((m) => m.value?.length ?? 0), signal, remainder) : undefined,
+        backlog: rate.backlog,
         clock,
         logger,
         events: {

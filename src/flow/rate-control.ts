@@ -11,14 +11,17 @@
  * 0 = unlimited), `size-class` the per-unit preset only, `both` both: a unit must
  * pass the preset before it is encoded, and each of its requests the quota buckets.
  * This class decides nothing new; it wires the pure parts (token-bucket,
- * interval-bucket, size-class-limiter, rate-pause, aimd) and reports through
- * `RateControlEvents`.
+ * interval-bucket, size-class-limiter, rate-pause, rate-backlog, aimd) and
+ * reports through `RateControlEvents`. The batch handlers count fetched work in
+ * and out of `backlog`; a rate pause in force is lifted once it is empty and no
+ * request waits at the quota buckets (src/flow/rate-pause.ts, `work-exhausted`).
  */
 import type { Clock } from '../clock';
 import type { RateLimitConfig } from '../config/types';
 import { AimdRate, type AimdSnapshot } from './aimd';
 import { RateLimiter, UNLIMITED, type QuotaBucket, type RateLimits } from './rate-limiter';
-import { RatePause, type RatePauseEvent, type RatePauseHolder, type RatePauseSnapshot } from './rate-pause';
+import { RateBacklog } from './rate-backlog';
+import { RatePause, type RatePauseEnd, type RatePauseEvent, type RatePauseHolder, type RatePauseSnapshot } from './rate-pause';
 import { SizeClassLimiter, type SizeClassName } from './size-class-limiter';
 
 export type LimiterBucket = QuotaBucket | 'size_class';
@@ -29,8 +32,8 @@ export interface RateControlEvents {
   /** Time a unit or request spent waiting for tokens. */
   waited(seconds: number): void;
   paused(event: RatePauseEvent): void;
-  /** A rate pause ended: after `heldMs` of its `pauseMs` (earlier once the limiter caught up). */
-  resumed(pauseMs: number, heldMs: number): void;
+  /** A rate pause ended: after `heldMs` of its `pauseMs` (earlier when lifted early: `endedBy`). */
+  resumed(pauseMs: number, heldMs: number, endedBy: RatePauseEnd): void;
   /** AIMD cut the bytes/s rate. */
   rateCut(fromBytesPerSecond: number, toBytesPerSecond: number): void;
 }
@@ -59,6 +62,8 @@ export class RateControl {
   readonly sizeClass: SizeClassLimiter | undefined;
   readonly pause: RatePause | undefined;
   readonly aimd: AimdRate | undefined;
+  /** Fetched messages not yet started as units (the batch handlers count them in and out). */
+  readonly backlog = new RateBacklog();
 
   constructor(
     private readonly config: { readonly rate: RateLimits; readonly rateLimit: RateLimitConfig },
@@ -70,9 +75,12 @@ export class RateControl {
   ) {
     const { mode, pause, aimd, sizeClass } = config.rateLimit;
     if (pause.enabled) {
-      this.pause = new RatePause(pause, clock, holder, (e) => events.paused(e), (ms, held) => events.resumed(ms, held), {
-        ready: () => this.caughtUp(),
+      this.pause = new RatePause(pause, clock, holder, (e) => events.paused(e), (ms, held, end) => events.resumed(ms, held, end), {
+        ready: () => (this.exhausted() ? 'work-exhausted' : this.caughtUp() ? 'caught-up' : null),
         everyMs: sizeClass.refillIntervalMs,
+      });
+      this.backlog.onEmpty(() => {
+        if (this.exhausted()) this.pause?.lift('work-exhausted');
       });
     }
     const limits = mode === 'size-class' ? UNLIMITED : config.rate;
@@ -145,6 +153,14 @@ export class RateControl {
   /** Ends a rate pause in force (shutdown). */
   stop(): void {
     this.pause?.stop();
+  }
+
+  /**
+   * Nothing fetched is left to hold back (in quota mode the last requests may still
+   * wait at the buckets after the backlog emptied: the probe sees them leave).
+   */
+  private exhausted(): boolean {
+    return this.backlog.messages === 0 && this.quota.queued === 0 && (this.sizeClass?.snapshot().queued ?? 0) === 0;
   }
 
   /** Nobody waits for tokens and every limited bucket is full: a whole unit would pass now. */

@@ -12,10 +12,19 @@
  * rebalance is caused. Work already fetched keeps flowing through the limiter at
  * its rate during the pause.
  *
- * A pause ends early once the limiter has caught up ("consumer resume logic when
- * the bucket has sufficient tokens for a full batch", same task list): `ready` is
- * probed every `probeMs`; without it the consumer would sit out the rest of a long
- * pause with nothing in hand while the bucket overflows. The backoff still grows.
+ * A pause ends early ("lifted early" in the log, with its cause) once holding it
+ * can only idle the consumer:
+ *  - `caught-up`: the limiter has caught up ("consumer resume logic when the
+ *    bucket has sufficient tokens for a full batch", same task list): `ready` is
+ *    probed every `everyMs`;
+ *  - `work-exhausted`: every fetched message has passed the limiter (`lift`,
+ *    src/flow/rate-backlog.ts). kafkajs fetches the next round only after the
+ *    handlers of this one return, so a pause that outlasts the work in hand
+ *    stops nothing but the consumer: the bucket fills, its tokens overflow and
+ *    the long-run rate falls below the configured one (README "Rate limiting").
+ *    Lifted then, the next round is fetched while the bucket refills (capacity
+ *    150 = 2 s at 75 msg/s covers the round trip), and no token is wasted.
+ * The backoff still grows: the next pause is the next step unless a unit passed.
  *
  * A pause already in force is not extended or escalated by further blocked units:
  * the next step is taken only when the condition is met again after it ended.
@@ -47,11 +56,14 @@ export interface RatePauseEvent {
   readonly step: number;
 }
 
-/** Ends a pause early when the limiter can serve a whole unit again with nobody waiting. */
+/** Ends a pause early when holding it can only idle the consumer (see the file comment); null: keep it. */
 export interface RatePauseProbe {
-  ready(): boolean;
+  ready(): 'caught-up' | 'work-exhausted' | null;
   readonly everyMs: number;
 }
+
+/** Why a pause ended: its time ran out, or it was lifted early (see the file comment), or shutdown. */
+export type RatePauseEnd = 'elapsed' | 'caught-up' | 'work-exhausted' | 'stopped';
 
 export interface RatePauseSnapshot {
   readonly active: boolean;
@@ -77,7 +89,7 @@ export class RatePause {
     private readonly clock: Clock,
     private readonly holder: RatePauseHolder,
     private readonly onPause: (event: RatePauseEvent) => void = () => undefined,
-    private readonly onResume: (pauseMs: number, heldMs: number) => void = () => undefined,
+    private readonly onResume: (pauseMs: number, heldMs: number, endedBy: RatePauseEnd) => void = () => undefined,
     private readonly probe?: RatePauseProbe,
   ) {
     const { initialMs, multiplier, maxMs } = settings;
@@ -118,9 +130,18 @@ export class RatePause {
         return;
       }
       left -= step;
-      if (left > 0 && this.probe?.ready()) break;
+      const early = left > 0 ? this.probe?.ready() : null;
+      if (early) {
+        this.end(timer, early);
+        return;
+      }
     }
-    this.end(timer);
+    this.end(timer, 'elapsed');
+  }
+
+  /** Ends a pause in force now because holding it can only idle the consumer (`work-exhausted`); the backoff is kept. */
+  lift(cause: 'work-exhausted' | 'caught-up'): void {
+    this.endNow(cause);
   }
 
   /** A unit passed without waiting: the next pause starts from the first step again. */
@@ -131,10 +152,14 @@ export class RatePause {
 
   /** Ends a pause in force now (shutdown); the backoff is kept. */
   stop(): void {
+    this.endNow('stopped');
+  }
+
+  private endNow(endedBy: RatePauseEnd): void {
     const timer = this.timer;
     if (!timer) return;
     timer.abort();
-    this.end(timer);
+    this.end(timer, endedBy);
   }
 
   snapshot(): RatePauseSnapshot {
@@ -147,12 +172,12 @@ export class RatePause {
     };
   }
 
-  private end(timer: AbortController): void {
+  private end(timer: AbortController, endedBy: RatePauseEnd): void {
     if (this.timer !== timer) return;
     const heldMs = (this.currentMsValue ?? 0) - Math.max(0, (this.endsAtMs ?? 0) - this.clock.now());
     this.timer = undefined;
     this.endsAtMs = null;
     this.holder.release('RATE_LIMIT');
-    this.onResume(this.currentMsValue ?? 0, heldMs);
+    this.onResume(this.currentMsValue ?? 0, heldMs, endedBy);
   }
 }

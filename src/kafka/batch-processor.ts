@@ -41,6 +41,11 @@ export interface BatchContext {
    * `remainder`.
    */
   admit?(unit: Unit, signal: AbortSignal, remainder: boolean): Promise<number>;
+  /**
+   * Fetched work in hand (src/flow/rate-backlog.ts): the batch's messages count in
+   * on arrival and out as their units start; the rest when the batch stops starting units.
+   */
+  backlog?: { fetched(n: number): void; settled(n: number): void };
   /** Resolve (kafkajs bookkeeping) and commit `nextOffset` = last acked + 1. */
   commit(nextOffset: string): Promise<void>;
   /** True once a graceful stop has begun: start no new units. */
@@ -91,57 +96,65 @@ export async function processBatch(batch: BatchInput, ctx: BatchContext, signal:
   const queue = [...units];
   let splits = 0;
   const remainders = new Set<Unit>();
-  for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
-    if (signal.aborted || ctx.stopping() || failure !== undefined) break;
-    if (ctx.admit) {
-      let admitted: number;
+  let inHand = batch.messages.length;
+  ctx.backlog?.fetched(inHand);
+  try {
+    for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
+      if (signal.aborted || ctx.stopping() || failure !== undefined) break;
+      if (ctx.admit) {
+        let admitted: number;
+        try {
+          admitted = await ctx.admit(unit, signal, remainders.has(unit));
+        } catch (err) {
+          // Aborted while waiting for tokens (stop, rebalance): nothing started, redelivered later.
+          if (!(err instanceof AbortedError)) failure = err;
+          break;
+        }
+        if (signal.aborted || ctx.stopping()) break;
+        if (admitted < unit.messages.length) {
+          const [head, tail] = splitUnit(unit, admitted, ctx.nextUnitId());
+          tracker.split(unit.id, head.messages[head.messages.length - 1].offset, tail.id, tail.messages[0].offset);
+          unit = head;
+          queue.unshift(tail);
+          remainders.add(tail);
+          splits += 1;
+        }
+      }
+      const current = unit;
+      const bytes = current.messages.reduce((n, m) => n + valueBytes(m), 0);
       try {
-        admitted = await ctx.admit(unit, signal, remainders.has(unit));
-      } catch (err) {
-        // Aborted while waiting for tokens (stop, rebalance): nothing started, redelivered later.
-        if (!(err instanceof AbortedError)) failure = err;
-        break;
+        await ctx.gate.waitForRoom(bytes, signal);
+      } catch {
+        break; // aborted while waiting for room
       }
       if (signal.aborted || ctx.stopping()) break;
-      if (admitted < unit.messages.length) {
-        const [head, tail] = splitUnit(unit, admitted, ctx.nextUnitId());
-        tracker.split(unit.id, head.messages[head.messages.length - 1].offset, tail.id, tail.messages[0].offset);
-        unit = head;
-        queue.unshift(tail);
-        remainders.add(tail);
-        splits += 1;
-      }
+      ctx.gate.reserve(bytes);
+      ctx.onGateChange?.();
+      started += 1;
+      inHand -= current.messages.length;
+      ctx.backlog?.settled(current.messages.length);
+      const t0 = ctx.now();
+      running.push(
+        ctx
+          .runUnit(current, signal)
+          .then(async (report) => {
+            tracker.ack(current.id);
+            acked += 1;
+            ctx.onUnitAcked?.(current, report, (ctx.now() - t0) / 1000);
+            await commitPrefix();
+          })
+          .catch((err: unknown) => {
+            tracker.fail(current.id);
+            if (failure === undefined) failure = err;
+          })
+          .finally(() => {
+            ctx.gate.release(bytes);
+            ctx.onGateChange?.();
+          }),
+      );
     }
-    const current = unit;
-    const bytes = current.messages.reduce((n, m) => n + valueBytes(m), 0);
-    try {
-      await ctx.gate.waitForRoom(bytes, signal);
-    } catch {
-      break; // aborted while waiting for room
-    }
-    if (signal.aborted || ctx.stopping()) break;
-    ctx.gate.reserve(bytes);
-    ctx.onGateChange?.();
-    started += 1;
-    const t0 = ctx.now();
-    running.push(
-      ctx
-        .runUnit(current, signal)
-        .then(async (report) => {
-          tracker.ack(current.id);
-          acked += 1;
-          ctx.onUnitAcked?.(current, report, (ctx.now() - t0) / 1000);
-          await commitPrefix();
-        })
-        .catch((err: unknown) => {
-          tracker.fail(current.id);
-          if (failure === undefined) failure = err;
-        })
-        .finally(() => {
-          ctx.gate.release(bytes);
-          ctx.onGateChange?.();
-        }),
-    );
+  } finally {
+    ctx.backlog?.settled(inHand); // stopped, aborted or failed before the end: not in hand any more
   }
   await Promise.all(running);
   await commitChain.catch((err: unknown) => {

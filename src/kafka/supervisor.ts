@@ -76,6 +76,8 @@ export interface SupervisorDeps {
    * may start now. The signal also aborts when a rebalance starts (F4).
    */
   admit?(unit: Unit, signal: AbortSignal, remainder: boolean): Promise<number>;
+  /** Fetched work in hand, for the rate pause (src/flow/rate-backlog.ts). */
+  backlog?: BatchContext['backlog'];
   /** Process-wide rebalance signal (F4); shared with the rate limiters. Default: the supervisor's own. */
   rebalance?: RebalanceSignal;
   clock: Clock;
@@ -214,6 +216,7 @@ export class Supervisor {
       runUnit: (unit, signal) => this.deps.runUnit(unit, signal),
       gate: this.deps.gate,
       admit: this.deps.admit ? (unit, signal, remainder) => this.deps.admit!(unit, AbortSignal.any([signal, this.rebalance.signal]), remainder) : undefined,
+      backlog: this.deps.backlog,
       commit: async (next) => {
         payload.resolveOffset((BigInt(next) - 1n).toString());
         try {

@@ -21,8 +21,9 @@ export function rateEvents(metrics: Metrics, events: Events, logger: Logger): Ra
     paused({ bucket, pauseMs, step }) {
       logger.info('rate pause: fetching paused', { reason: 'RATE_LIMIT', bucket, pauseMs, step });
     },
-    resumed(pauseMs, heldMs) {
-      logger.info('rate pause over: fetching resumes', { reason: 'RATE_LIMIT', pauseMs, heldMs, early: heldMs < pauseMs });
+    resumed(pauseMs, heldMs, endedBy) {
+      // endedBy (src/flow/rate-pause.ts): elapsed, or lifted early — caught-up / work-exhausted — or stopped.
+      logger.info('rate pause over: fetching resumes', { reason: 'RATE_LIMIT', pauseMs, heldMs: Math.round(heldMs), early: heldMs < pauseMs, endedBy });
     },
     rateCut(from, to) {
       metrics.rateLimiterBytesPerSecond.set(to);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { RateBacklog } from '../../src/flow/rate-backlog';
 import { processBatch, type BatchContext } from '../../src/kafka/batch-processor';
 import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
 import { AbortedError } from '../../src/errors';
@@ -193,6 +194,59 @@ describe('processBatch', () => {
       expect(outcome).to.include({ started: 1, acked: 1 });
       expect(commits).to.deep.equal(['1010']);
     });
+
+    it('counts the batch into the backlog on arrival and out as each unit starts (a split head at once)', async () => {
+      const units = new ManualUnits();
+      const backlog = new RateBacklog();
+      const seen: number[] = [];
+      let release!: () => void;
+      const second = new Promise<void>((r) => (release = r));
+      let calls = 0;
+      const done = processBatch(
+        batchOf(20),
+        context(units, [], {
+          backlog,
+          admit: async (unit) => {
+            calls += 1;
+            seen.push(backlog.messages);
+            if (calls === 2) await second; // the remainder waits for tokens
+            return calls === 1 ? 4 : unit.messages.length;
+          },
+        }),
+        new AbortController().signal,
+      );
+      await flush();
+      expect(seen, 'in hand when each admission was asked').to.deep.equal([20, 16]);
+      expect(backlog.messages, 'the head of 4 started; 16 wait').to.equal(16);
+      let emptied = 0;
+      backlog.onEmpty(() => (emptied += 1));
+      release();
+      await flush();
+      expect(backlog.messages).to.equal(0);
+      expect(emptied, 'empty once, when the last unit started (before any unit finished)').to.equal(1);
+      expect(units.pending.size).to.equal(3);
+      for (const id of [...units.pending.keys()]) units.ack(id);
+      await done;
+      expect(backlog.messages).to.equal(0);
+    });
+
+    it('a batch that stops starting units (abort while waiting for tokens) takes the rest out of the backlog', async () => {
+      const units = new ManualUnits();
+      const backlog = new RateBacklog();
+      const abort = new AbortController();
+      const done = processBatch(
+        batchOf(20),
+        context(units, [], {
+          backlog,
+          admit: (unit, signal) => (unit.id === 1 ? Promise.resolve(unit.messages.length) : new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new AbortedError('stop'))))),
+        }),
+        abort.signal,
+      );
+      await flush();
+      expect(backlog.messages).to.equal(10);
+      abort.abort();
+      await done.catch(() => undefined);
+      expect(backlog.messages).to.equal(0);
+    });
   });
 });
-

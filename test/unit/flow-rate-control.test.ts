@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config';
 import { FirehoseError } from '../../src/errors';
 import { PauseControl } from '../../src/flow/pause-control';
+import { RateBacklog } from '../../src/flow/rate-backlog';
 import { RateControl, type RateControlEvents } from '../../src/flow/rate-control';
 import { silentLogger } from '../../src/logging/types';
 import { createEvents, createMetrics } from '../../src/metrics';
@@ -19,9 +20,20 @@ function recorder(): RateControlEvents & { log: string[] } {
     limited: (b) => log.push(`limited ${b}`),
     waited: (s) => log.push(`waited ${s}`),
     paused: (e) => log.push(`paused ${e.bucket} ${e.pauseMs}`),
-    resumed: (ms, held) => log.push(`resumed ${ms} after ${held}`),
+    resumed: (ms, held, end) => log.push(`resumed ${ms} after ${held} (${end})`),
     rateCut: (from, to) => log.push(`cut ${from}->${to}`),
   };
+}
+
+/** A unit of `n` 65 KB messages (the mixed class: 75 msg/s). */
+const unit = (n: number): number[] => Array.from({ length: n }, () => 65_000);
+
+function sizeClassOnly() {
+  const clock = new FakeClock();
+  const hold = new PauseControl(clock);
+  const ev = recorder();
+  const rc = new RateControl({ rate: config.firehose.rate, rateLimit: { ...config.rateLimit, mode: 'size-class' } }, clock, hold, ev);
+  return { clock, hold, ev, rc };
 }
 
 describe('flow/rate-control RateControl', () => {
@@ -40,6 +52,38 @@ describe('flow/rate-control RateControl', () => {
     await clock.advance(4_000);
     expect(hold.isHeld('RATE_LIMIT')).to.equal(false);
     expect(rc.state().buckets.map((b) => b.bucket)).to.deep.equal(['records', 'bytes', 'requests', 'size_class']);
+    rc.stop();
+  });
+
+  it('a rate pause is lifted the moment the fetched work is exhausted (work-exhausted), not when the bucket is full', async () => {
+    const { clock, hold, ev, rc } = sizeClassOnly();
+    rc.backlog.fetched(300); // one fetch round: two units of 150
+    expect(await rc.admit(unit(150))).to.equal(150);
+    rc.backlog.settled(150);
+    const second = rc.admit(unit(150)); // 0 tokens: waits, pauses fetching
+    expect(await clock.run(second)).to.equal(75); // the refill of 75; the rest is a remainder
+    rc.backlog.settled(75);
+    expect(hold.isHeld('RATE_LIMIT'), 'work still in hand: the pause holds').to.equal(true);
+    await clock.run(rc.admit(unit(75), undefined, true));
+    expect(clock.now()).to.equal(2_000);
+    rc.backlog.settled(75); // the round's last unit started: nothing left to hold back
+    expect(hold.isHeld('RATE_LIMIT')).to.equal(false);
+    expect(ev.log.filter((l) => l.startsWith('paused') || l.startsWith('resumed'))).to.deep.equal(['paused size_class 5000', 'resumed 5000 after 2000 (work-exhausted)']);
+    expect(rc.state().pause?.nextMs, 'the backoff still grows').to.equal(7_500);
+    rc.stop();
+  });
+
+  it('work still in hand but held elsewhere (not at the limiter) and a full bucket: lifted as caught-up by the probe', async () => {
+    const { clock, hold, ev, rc } = sizeClassOnly();
+    rc.backlog.fetched(500);
+    await rc.admit(unit(150));
+    rc.backlog.settled(150);
+    await clock.run(rc.admit(unit(20))); // blocked, then served at the refill
+    rc.backlog.settled(20);
+    expect(hold.isHeld('RATE_LIMIT')).to.equal(true);
+    await clock.advance(2_000); // the bucket is full again; 330 messages wait elsewhere (e.g. the in-flight cap)
+    expect(hold.isHeld('RATE_LIMIT')).to.equal(false);
+    expect(ev.log.filter((l) => l.startsWith('resumed'))).to.deep.equal(['resumed 5000 after 3000 (caught-up)']);
     rc.stop();
   });
 
@@ -64,6 +108,31 @@ describe('flow/rate-control RateControl', () => {
     rc.throttled();
     expect(rc.state()).to.include({ aimd: null, sizeClass: null });
     expect(await rc.admit([1, 2, 3])).to.equal(3);
+  });
+});
+
+describe('flow/rate-backlog RateBacklog', () => {
+  it('counts fetched messages in and out and tells listeners each time it empties', () => {
+    const b = new RateBacklog();
+    let emptied = 0;
+    b.onEmpty(() => (emptied += 1));
+    b.fetched(5);
+    b.fetched(3);
+    b.settled(4);
+    b.settled(0); // nothing left a batch: not an emptying
+    expect([b.messages, emptied]).to.deep.equal([4, 0]);
+    b.settled(4);
+    expect([b.messages, emptied]).to.deep.equal([0, 1]);
+    b.settled(0);
+    expect(emptied, 'already empty: no second report').to.equal(1);
+  });
+
+  it('refuses counts that cannot be right', () => {
+    const b = new RateBacklog();
+    b.fetched(2);
+    expect(() => b.settled(3)).to.throw(RangeError, /settled\(3\) exceeds the 2 messages in hand/);
+    expect(() => b.fetched(-1)).to.throw(RangeError, /integer >= 0, got -1/);
+    expect(() => b.fetched(1.5)).to.throw(RangeError);
   });
 });
 

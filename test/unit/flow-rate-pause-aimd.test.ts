@@ -68,20 +68,39 @@ describe('flow/rate-pause RatePause', () => {
 
   it('ends early once the limiter has caught up (probed each interval); the backoff still grows', async () => {
     const clock = new FakeClock();
-    let ready = false;
-    const resumed: Array<[number, number]> = [];
-    const pause = new RatePause(BACKOFF, clock, { hold: () => undefined, release: () => undefined }, () => undefined, (ms, held) => resumed.push([ms, held]), {
+    let ready: 'caught-up' | null = null;
+    const resumed: Array<[number, number, string]> = [];
+    const pause = new RatePause(BACKOFF, clock, { hold: () => undefined, release: () => undefined }, () => undefined, (ms, held, end) => resumed.push([ms, held, end]), {
       ready: () => ready,
       everyMs: 1_000,
     });
     pause.blocked('size_class');
     await clock.advance(2_000);
     expect(pause.active).to.equal(true);
-    ready = true;
+    ready = 'caught-up';
     await clock.advance(1_000);
     expect(pause.active).to.equal(false);
-    expect(resumed).to.deep.equal([[5_000, 3_000]]);
+    expect(resumed).to.deep.equal([[5_000, 3_000, 'caught-up']]);
     expect(pause.snapshot().nextMs).to.equal(7_500);
+  });
+
+  it('lift(work-exhausted) ends the pause in force at once and says so; the backoff still grows; no pause: no-op', async () => {
+    const clock = new FakeClock();
+    const ends: string[] = [];
+    const calls: string[] = [];
+    const holder = { hold: (r: string) => calls.push(`hold ${r}@${clock.now()}`), release: (r: string) => calls.push(`release ${r}@${clock.now()}`) };
+    const pause = new RatePause(BACKOFF, clock, holder, () => undefined, (ms, held, end) => ends.push(`${end} ${held}/${ms}`));
+    pause.lift('work-exhausted');
+    expect(calls).to.deep.equal([]);
+    pause.blocked('size_class');
+    await clock.advance(1_200);
+    pause.lift('work-exhausted');
+    expect(pause.active).to.equal(false);
+    expect(clock.pending, 'the pause timer is gone').to.equal(0);
+    pause.blocked('size_class'); // still behind in the next round: the next step
+    await clock.advance(7_500);
+    expect(ends).to.deep.equal(['work-exhausted 1200/5000', 'elapsed 7500/7500']);
+    expect(calls).to.deep.equal(['hold RATE_LIMIT@0', 'release RATE_LIMIT@1200', 'hold RATE_LIMIT@1200', 'release RATE_LIMIT@8700']);
   });
 
   it('stop() releases a pause in force at once', () => {
