@@ -39,7 +39,7 @@ const DEFAULT_MAX_DEPTH = pipelineDefault('maxJsonDepth') as number;
 const CORES = os.availableParallelism();
 
 /** Config overrides of each variant (deep-merged over the defaults). */
-type Overrides = { pipeline?: Record<string, unknown>; pool?: Record<string, unknown>; flow?: Record<string, unknown> };
+type Overrides = { pipeline?: Record<string, unknown>; pool?: Record<string, unknown>; flow?: Record<string, unknown>; firehose?: Record<string, unknown> };
 
 function variantConfig(v: VariantId): Overrides {
   switch (v) {
@@ -62,6 +62,8 @@ function variantConfig(v: VariantId): Overrides {
       return { pool: { engine: 'inline' } };
     case 'inflight64':
       return { flow: { maxInFlightBytes: 64 * 1024 * 1024 } };
+    case 'no-coalesce':
+      return { firehose: { coalesce: { enabled: false } } };
   }
 }
 
@@ -74,7 +76,8 @@ function isDefault(v: VariantId): boolean {
     (c.pipeline?.validateJson ?? true) === true &&
     (c.pool?.maxThreads ?? CORES) === CORES &&
     (c.pool?.engine ?? 'workers') === 'workers' &&
-    c.flow === undefined
+    c.flow === undefined &&
+    c.firehose === undefined
   );
 }
 
@@ -83,7 +86,8 @@ function settingsOf(extra: Overrides): string {
   const threads = (extra.pool?.maxThreads as number | undefined) ?? CORES;
   const inflight = extra.flow?.maxInFlightBytes as number | undefined;
   const engine = extra.pool?.engine === 'inline' ? 'inline zlib (libuv)' : `pool ${threads}`;
-  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}`;
+  const coalesce = (extra.firehose?.coalesce as { enabled?: boolean } | undefined)?.enabled ?? true;
+  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}${coalesce ? '' : ' no-coalesce'}`;
 }
 
 function defaultEncodeOptions(overrides: Partial<EncodeOptions> = {}): EncodeOptions {
@@ -131,7 +135,7 @@ async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', ex
     topic: ctx.topic,
     stream,
     endpoint,
-    extra: { ...extra, firehose: { maxConcurrentRequests: 4 } },
+    extra: { ...extra, firehose: { maxConcurrentRequests: 4, ...extra.firehose } },
     nodeFlags: profile,
     consumerRoot,
     timeoutMs: 600_000,

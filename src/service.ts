@@ -16,6 +16,7 @@ import { systemClock, type Clock, type Random } from './clock';
 import { redactedConfig, type AppConfig } from './config';
 import { AbortedError, AppError } from './errors';
 import { createFirehosePort } from './firehose/client';
+import { Coalescer } from './firehose/coalescer';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
 import { Circuit, type CircuitSnapshot } from './flow/circuit';
@@ -39,6 +40,7 @@ import { UnitRunner } from './kafka/unit-runner';
 import type { Logger } from './logging/types';
 import { createEvents, createMetrics } from './metrics';
 import { DeliverySummary } from './metrics/delivery-summary';
+import { coalesceObserver } from './metrics/coalesce-observer';
 import { dispatchObserver } from './metrics/dispatch-observer';
 import { rateEvents, sampleRateGauges, withThrottleSignal } from './metrics/rate-events';
 import { createOperations } from './operations';
@@ -277,12 +279,17 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       }),
     ];
     probes.forEach((p) => p.start());
+    // Issue 8: the coalescer merges the units' records into full requests and owns
+    // the request cap; off, each planned sub-batch is a request under a semaphore.
+    const fh = config.firehose;
+    const delivery = fh.coalesce.enabled
+      ? { dispatcher: new Coalescer({ sink: dispatcher, clock, maxRecords: fh.maxRecordsPerBatch, maxBytes: fh.maxBytesPerBatch, lingerMs: fh.coalesce.lingerMs, maxConcurrent: fh.maxConcurrentRequests, observer: coalesceObserver(metrics) }) }
+      : { dispatcher, requestSlots: new Semaphore(fh.maxConcurrentRequests) };
     const runner = new UnitRunner({
       pool,
-      dispatcher,
+      ...delivery,
       deadLetters,
       encodeOptions: encodeOptionsOf(config),
-      requestSlots: new Semaphore(config.firehose.maxConcurrentRequests),
       logger,
       sleep: (ms, signal) => clock.sleep(ms, signal),
       now: () => clock.now(),

@@ -152,6 +152,10 @@ export const schema: convict.Schema<AppConfig> = {
       requestsPerSecond: int('Client-side requests/s limit for this pod; 0 = unlimited.', 2_000, 'FIREHOSE_RATE_REQUESTS_PER_SECOND', 0, 1_000_000),
     },
     maxConcurrentRequests: int('PutRecordBatch calls in flight.', 4, 'FIREHOSE_MAX_CONCURRENT_REQUESTS', 1, 1_000),
+    coalesce: {
+      enabled: flag('Merge the records of concurrent units into full PutRecordBatch requests (README "Request coalescing"); false = each unit\'s planned sub-batches are requests of their own.', true, 'FIREHOSE_COALESCE_ENABLED'),
+      lingerMs: int('A request that is not full waits at most this long for more records (only while a request slot is free).', 50, 'FIREHOSE_COALESCE_LINGER_MS', 0, 1_000),
+    },
     retry: {
       fastRetries: int('Transient failures (5xx, InternalFailure, timeout, reset, unknown) get this many fast jittered retries (firehose.backoff) before the graduated schedule.', 3, 'FIREHOSE_RETRY_FAST_RETRIES', 0, 100),
       scheduleMs: { doc: 'The graduated schedule: waits between attempts while throttled (ServiceUnavailableException) or after the fast retries; the last step repeats (comma separated in the environment).', format: 'ms-list', default: [5_000, 15_000, 45_000, 120_000, 300_000], env: 'FIREHOSE_RETRY_SCHEDULE_MS', min: 1, max: HOUR_MS, minItems: 1 },

@@ -101,6 +101,8 @@ export interface FirehoseConfig {
     readonly requestsPerSecond: number;
   };
   readonly maxConcurrentRequests: number;
+  /** The request coalescer (src/firehose/coalescer.ts). */
+  readonly coalesce: { readonly enabled: boolean; readonly lingerMs: number };
   readonly retry: {
     readonly fastRetries: number;
     /** Non-decreasing; the last step repeats. */

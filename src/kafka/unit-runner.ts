@@ -55,6 +55,7 @@ export interface UnitReport {
   delivered: number;
   deadLettered: number;
   records: number;
+  /** `deliver` calls: planned sub-batches, or 1 per unit with the coalescer (it counts its own requests). */
   requests: number;
   rawBytes: number;
   encodedBytes: number;
@@ -75,8 +76,13 @@ export interface UnitRunnerOptions {
   dispatcher: DeliveryPort;
   deadLetters: DeadLetterSink;
   encodeOptions: EncodeOptions;
-  /** Bounds concurrent PutRecordBatch calls across all partitions. */
-  requestSlots: Semaphore;
+  /**
+   * Bounds concurrent PutRecordBatch calls across all partitions; each planned
+   * sub-batch is then one `deliver` call. Absent: `dispatcher` is the coalescer
+   * (src/firehose/coalescer.ts), which owns that cap and cuts the requests
+   * itself, across units; the whole unit is then one `deliver` call.
+   */
+  requestSlots?: Semaphore;
   logger: Logger;
   /** Waits between attempts when the pool is full (POOL_BUSY is not a worker failure). */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -285,22 +291,22 @@ export class UnitRunner {
     const data = new Uint8Array(result.data);
     const record = (r: number): Uint8Array => data.subarray(result.recordBounds[r], result.recordBounds[r + 1]);
     const refused: DeadLetter[] = [];
-    await Promise.all(
-      result.batches.map((b) =>
-        this.opts.requestSlots.with(async () => {
-          const records: Uint8Array[] = [];
-          for (let r = b.firstRecord; r < b.endRecord; r++) records.push(record(r));
-          const delivery = await this.opts.dispatcher.deliver(records, signal);
-          report.requests += 1;
-          for (const rej of delivery.rejected ?? []) {
-            const r = b.firstRecord + rej.index;
-            for (let k = result.recordMessageBounds[r] as number; k < (result.recordMessageBounds[r + 1] as number); k++) {
-              refused.push(letter(unit, messages[result.recordMessages[k] as number] as KafkaMessage, 'FIREHOSE_REJECTED', rej.message, 1));
-            }
-          }
-        }, signal),
-      ),
-    );
+    const slots = this.opts.requestSlots;
+    const recordCount = result.recordBounds.length - 1;
+    const calls = slots ? result.batches : recordCount > 0 ? [{ firstRecord: 0, endRecord: recordCount }] : [];
+    const deliverCall = async (b: { firstRecord: number; endRecord: number }): Promise<void> => {
+      const records: Uint8Array[] = [];
+      for (let r = b.firstRecord; r < b.endRecord; r++) records.push(record(r));
+      const delivery = await this.opts.dispatcher.deliver(records, signal);
+      report.requests += 1;
+      for (const rej of delivery.rejected ?? []) {
+        const r = b.firstRecord + rej.index;
+        for (let k = result.recordMessageBounds[r] as number; k < (result.recordMessageBounds[r + 1] as number); k++) {
+          refused.push(letter(unit, messages[result.recordMessages[k] as number] as KafkaMessage, 'FIREHOSE_REJECTED', rej.message, 1));
+        }
+      }
+    };
+    await Promise.all(calls.map((b) => (slots ? slots.with(() => deliverCall(b), signal) : deliverCall(b))));
     if (refused.length > 0) {
       await this.opts.deadLetters.send(refused, signal);
       report.deadLettered += refused.length;

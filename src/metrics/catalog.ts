@@ -11,7 +11,8 @@
  * - Names start with `wsqc_` (wifi-scan-queue-consumer).
  * - Labels are bounded: topic, partition (as a string, bounded by the assignment),
  *   format, code, outcome, reason, size_class, version, circuit, to, bucket, store,
- *   subject (a certificate's CN, bounded by the stores), cause, probe, indicator.
+ *   subject (a certificate's CN, bounded by the stores), cause, probe, indicator,
+ *   trigger (full | linger).
  *   Never a payload, a key, a message id, an offset or a secret (DESIGN invariant 8).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -30,6 +31,8 @@ export type RateBucketLabel = 'records' | 'bytes' | 'requests' | 'size_class';
 export type ProbeLabel = 'liveness' | 'readiness';
 export type DuplicateCause = 'timeout' | 'rebalance';
 export type CertificateStore = 'keystore' | 'truststore';
+/** Why the coalescer cut a request (src/firehose/coalescer.ts FlushTrigger). */
+export type FlushTriggerLabel = 'full' | 'linger';
 
 const KB = 1_000;
 const MiB = 1024 * 1024;
@@ -50,6 +53,8 @@ export const BUCKETS = {
   pauseSeconds: [0.1, 1, 5, 7.5, 15, 30, 60, 120, 300, 900, 3600],
   pollSeconds: [0.01, 0.05, 0.1, 0.25, 0.5, 0.8, 1, 1.2, 2, 5, 10, 30],
   latencySeconds: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
+  unitsPerRequest: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64],
+  coalesceWaitSeconds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const;
 
 export interface Metrics {
@@ -84,6 +89,11 @@ export interface Metrics {
   readonly bytesPerRequest: Histogram;
   readonly deadLetters: Counter<'code'>;
   readonly rateLimiterWaitSeconds: Counter;
+  // request coalescing (issue 8)
+  readonly coalesceUnitsPerRequest: Histogram;
+  readonly coalesceFlushes: Counter<'trigger'>;
+  readonly coalesceWaitSeconds: Histogram;
+  readonly coalesceQueuedBytes: Gauge;
   // control layer: pause control, circuits, rate limiting
   readonly pauseActive: Gauge<'reason'>;
   readonly pauseSeconds: Histogram<'reason'>;
@@ -202,6 +212,12 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       'rate_limiter_wait_seconds_total',
       'Time spent waiting on the Firehose rate limiter.',
     ),
+
+    // Request coalescing (issue 8). Wired by src/metrics/coalesce-observer.ts.
+    coalesceUnitsPerRequest: histogram('coalesce_units_per_request', 'Units (coalescer callers) with records in one coalesced PutRecordBatch delivery.', BUCKETS.unitsPerRequest),
+    coalesceFlushes: counter('coalesce_flushes_total', 'Coalesced deliveries cut, by trigger: full (a limit reached) or linger (the oldest record waited firehose.coalesce.lingerMs).', ['trigger']),
+    coalesceWaitSeconds: histogram('coalesce_wait_seconds', 'Time the oldest record of a coalesced delivery waited in the coalescer (linger, or every request slot busy).', BUCKETS.coalesceWaitSeconds),
+    coalesceQueuedBytes: gauge('coalesce_queued_bytes', 'Encoded bytes waiting in the coalescer for a request.'),
 
     // Control layer (issue 6). Wired by src/flow and the supervisor.
     pauseActive: gauge('pause_active', '1 while this pause reason holds fetching paused, else 0.', ['reason']),

@@ -84,6 +84,8 @@ export interface TimelineRow {
   acceptedBytes: number;
   /** Entries failed by the quota fault. */
   throttledEntries: number;
+  /** entryHash of each entry, in request order (which messages shared a request). */
+  hashes: readonly string[];
 }
 
 export interface FaultProxy {
@@ -259,7 +261,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       let acceptedBytes = 0;
       accepted.forEach((a, i) => (acceptedBytes += a ? (sizes[i] as number) : 0));
       const sentBytes = sizes.reduce((n, b) => n + b, 0);
-      stats.timeline.push({ atMs: arrivedMs, sentEntries: records.length, sentBytes, acceptedEntries: accepted.filter(Boolean).length, acceptedBytes, throttledEntries: throttled });
+      stats.timeline.push({ atMs: arrivedMs, sentEntries: records.length, sentBytes, acceptedEntries: accepted.filter(Boolean).length, acceptedBytes, throttledEntries: throttled, hashes });
     };
     const failedCount = mask.filter(Boolean).length;
     if (failedCount === 0) {

@@ -3,12 +3,13 @@ import { Registry, register as globalRegistry } from 'prom-client';
 import { AppError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/types';
 import { METRIC_PREFIX, createMetrics } from '../../src/metrics/catalog';
+import { coalesceObserver } from '../../src/metrics/coalesce-observer';
 import { boundedLabel, createEvents, errorMeta } from '../../src/metrics/events';
 import { createRecordingLogger, seriesValue } from './metrics-helpers';
 
 const ALLOWED_LABELS = new Set([
   'topic', 'partition', 'format', 'code', 'outcome', 'reason', 'size_class', 'version',
-  'circuit', 'to', 'bucket', 'store', 'subject', 'cause', 'probe', 'indicator',
+  'circuit', 'to', 'bucket', 'store', 'subject', 'cause', 'probe', 'indicator', 'trigger',
 ]);
 
 const EXPECTED_NAMES = [
@@ -36,6 +37,10 @@ const EXPECTED_NAMES = [
   'consumer_pauses_total',
   'rebalances_total',
   'rate_limiter_wait_seconds_total',
+  'coalesce_units_per_request',
+  'coalesce_flushes_total',
+  'coalesce_wait_seconds',
+  'coalesce_queued_bytes',
   'message_size_class_total',
   'message_bytes',
   'encoded_ratio',
@@ -304,6 +309,21 @@ describe('metrics events', () => {
     const events = createEvents(metrics, silentLogger);
     expect(() => events.messagesConsumed('t', 0, -1, Number.NaN)).not.to.throw();
     expect(await seriesValue(registry, 'wsqc_messages_consumed_total', { topic: 't' })).to.equal(0);
+  });
+});
+
+describe('coalesceObserver', () => {
+  it('counts each coalesced delivery by trigger, its units and wait, and sets the queued bytes', async () => {
+    const { registry, metrics } = setup();
+    const observer = coalesceObserver(metrics);
+    observer.flushed({ trigger: 'full', callers: 3, records: 120, bytes: 4_000_000, waitedMs: 20 });
+    observer.flushed({ trigger: 'linger', callers: 1, records: 10, bytes: 300_000, waitedMs: 50 });
+    observer.queued(12_345);
+    expect(await seriesValue(registry, 'wsqc_coalesce_flushes_total', { trigger: 'full' })).to.equal(1);
+    expect(await seriesValue(registry, 'wsqc_coalesce_flushes_total', { trigger: 'linger' })).to.equal(1);
+    expect(await seriesValue(registry, 'wsqc_coalesce_units_per_request_sum', {})).to.equal(4);
+    expect(await seriesValue(registry, 'wsqc_coalesce_wait_seconds_sum', {})).to.be.closeTo(0.07, 1e-9);
+    expect(await seriesValue(registry, 'wsqc_coalesce_queued_bytes', {})).to.equal(12_345);
   });
 });
 

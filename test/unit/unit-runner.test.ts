@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AppError } from '../../src/errors';
+import { Coalescer } from '../../src/firehose/coalescer';
 import { Semaphore } from '../../src/flow/semaphore';
 import { UnitRunner, type Unit } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
@@ -12,6 +13,7 @@ import {
   kafkaMessage,
   testEncodeOptions,
 } from '../support/kafka-fakes';
+import { FakeClock } from '../support/fakes';
 
 function setup(failWhen?: ConstructorParameters<typeof InlinePool>[0]) {
   const pool = new InlinePool(failWhen);
@@ -154,5 +156,26 @@ describe('UnitRunner', () => {
     let caught: unknown;
     await runner.run(unitOf(jsonMessages(0, 2)), new AbortController().signal).catch((e) => (caught = e));
     expect((caught as Error).message).to.equal('ResourceNotFoundException');
+  });
+
+  it('with the coalescer (no requestSlots): units of two partitions share one request; each unit gets its own refusals', async () => {
+    const clock = new FakeClock();
+    const dispatcher = new RecordingDispatcher();
+    dispatcher.refuse = (text) => text.includes('"bad"');
+    const coalescer = new Coalescer({ sink: dispatcher, clock, maxRecords: 500, maxBytes: 4 * 1024 * 1024, lingerMs: 50, maxConcurrent: 2 });
+    const deadLetters = new RecordingDeadLetters();
+    const runner = new UnitRunner({ pool: new InlinePool(), dispatcher: coalescer, deadLetters, encodeOptions: testEncodeOptions, logger: silentLogger, sleep: async () => undefined });
+    const a: Unit = { id: 1, topic: 'scans', partition: 0, messages: [kafkaMessage(10, '{"id":"a0"}'), kafkaMessage(11, '{"id":"bad"}')] };
+    const b: Unit = { id: 2, topic: 'scans', partition: 1, messages: [kafkaMessage(20, '{"id":"b0"}'), kafkaMessage(21, '{"id":"bad"}'), kafkaMessage(22, '{"id":"b2"}')] };
+    const signal = new AbortController().signal;
+    const [ra, rb] = await clock.run(Promise.all([runner.run(a, signal), runner.run(b, signal)]));
+    expect(dispatcher.requests, 'one request carried both units').to.equal(1);
+    expect(dispatcher.delivered.map((t) => JSON.parse(t).id)).to.deep.equal(['a0', 'b0', 'b2']);
+    expect(deadLetters.letters.map((l) => [l.partition, l.offset, l.code])).to.have.deep.members([
+      [0, '11', 'FIREHOSE_REJECTED'],
+      [1, '21', 'FIREHOSE_REJECTED'],
+    ]);
+    expect(ra).to.include({ delivered: 1, deadLettered: 1, requests: 1 });
+    expect(rb).to.include({ delivered: 2, deadLettered: 1, requests: 1 });
   });
 });

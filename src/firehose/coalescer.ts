@@ -1,0 +1,280 @@
+/**
+ * The request coalescer (issue 8 §2 "Fuller requests"): merges the encoded
+ * records of concurrent callers (units of several partitions) into
+ * PutRecordBatch requests of up to `maxRecords` records / `maxBytes` bytes,
+ * in front of the dispatcher, whose `deliver(records, signal)` shape it keeps.
+ *
+ *   unit A ─┐                      ┌─▶ dispatcher.deliver(request 1) ─┐
+ *   unit B ─┼─▶ FIFO queue ─ cut ──┼─▶ dispatcher.deliver(request 2) ─┼─▶ each caller resolves when
+ *   unit C ─┘  (linger ≤ lingerMs) └─▶ … ≤ maxConcurrent in flight    ┘   all of ITS records are done
+ *
+ * Cutting: records leave the queue in arrival order. A request is cut when a
+ * slot is free and either the queue holds a full request (records or bytes)
+ * or its oldest record has waited `lingerMs`. While every slot is busy the
+ * queue grows, so under backlog requests are full; when idle a record waits at
+ * most `lingerMs`. A caller's records MAY be split over several requests (its
+ * prefix fills one request, the rest starts the next): that gives the fullest
+ * requests, and costs nothing in correctness, because a caller settles only
+ * when every one of its records is acked or rejected, whichever requests
+ * carried them (the commit invariant, DESIGN 1, is unchanged: the unit is
+ * acked when `deliver` resolves). Never splitting would leave up to one unit's
+ * worth (~3 MiB) of room unused in front of a large unit.
+ *
+ * Concurrency: this class owns the cap on concurrent PutRecordBatch calls
+ * (`maxConcurrent`, firehose.maxConcurrentRequests). A caller waiting in the
+ * queue holds no slot, so lingering cannot starve or deadlock the requests in
+ * flight. Buffered bytes are bounded by the in-flight cap on units
+ * (flow.maxInFlightBytes): the queue holds views of the units' own result
+ * buffers, never a copy, and only of units that are in flight.
+ *
+ * Report mapping: the dispatcher's `rejected` indices (into one request) are
+ * mapped back to each caller's own numbering, sorted.
+ *
+ * Abort and errors:
+ * - a caller whose signal aborts leaves the queue and rejects with the
+ *   AbortedError at once; requests already carrying some of its records go on
+ *   for the other callers (its records may arrive anyway: at-least-once; the
+ *   unit is not committed, is counted as abandoned like any aborted unit, and
+ *   is delivered again later). A request whose callers have all gone is aborted.
+ * - an error thrown by the dispatcher (exitOnPermanentError, onWait) rejects
+ *   every caller of that request still waiting; their queued records leave.
+ *
+ * The caller must not modify `records` until `deliver` settles (the dispatcher
+ * resends the same buffers).
+ */
+import type { Clock } from '../clock';
+import { AppError } from '../errors';
+import { abortedError } from '../flow/abort';
+import type { RejectedRecord } from './verdict';
+
+export interface DeliverySink {
+  deliver(records: readonly Uint8Array[], signal: AbortSignal): Promise<{ readonly rejected: readonly RejectedRecord[] }>;
+}
+
+/** Why a request was cut: it reached a limit, or its oldest record waited lingerMs. */
+export type FlushTrigger = 'full' | 'linger';
+
+export interface CoalescedRequest {
+  readonly trigger: FlushTrigger;
+  /** Distinct callers (units) with records in the request. */
+  readonly callers: number;
+  readonly records: number;
+  readonly bytes: number;
+  /** How long the request's oldest record waited in the queue. */
+  readonly waitedMs: number;
+}
+
+export interface CoalescerObserver {
+  flushed(request: CoalescedRequest): void;
+  /** Bytes waiting in the queue, after every change. */
+  queued(bytes: number): void;
+}
+
+export interface CoalescerOptions {
+  readonly sink: DeliverySink;
+  readonly clock: Clock;
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly lingerMs: number;
+  readonly maxConcurrent: number;
+  readonly observer?: CoalescerObserver;
+}
+
+interface Caller {
+  readonly records: readonly Uint8Array[];
+  readonly signal: AbortSignal;
+  /** Records not yet acked or rejected. */
+  outstanding: number;
+  readonly rejected: RejectedRecord[];
+  readonly requests: Set<Request>;
+  done: boolean;
+  readonly resolve: (report: { rejected: RejectedRecord[] }) => void;
+  readonly reject: (err: unknown) => void;
+  readonly onAbort: () => void;
+}
+
+/** A run of one caller's records still queued: [next, end). */
+interface Piece {
+  readonly caller: Caller;
+  next: number;
+  readonly end: number;
+  readonly at: number;
+}
+
+interface Request {
+  readonly control: AbortController;
+  /** Callers still waiting on this request. */
+  readonly live: Set<Caller>;
+}
+
+export class Coalescer {
+  private readonly queue: Piece[] = [];
+  private queuedRecords = 0;
+  private queuedBytes = 0;
+  private inFlight = 0;
+  private timer: AbortController | undefined;
+
+  constructor(private readonly opts: CoalescerOptions) {
+    for (const key of ['maxRecords', 'maxBytes', 'maxConcurrent'] as const) {
+      if (!Number.isInteger(opts[key]) || opts[key] < 1) throw new RangeError(`${key} must be a positive integer, got ${opts[key]}`);
+    }
+    if (!(opts.lingerMs >= 0)) throw new RangeError(`lingerMs must be >= 0, got ${opts.lingerMs}`);
+  }
+
+  /** Bytes waiting for a request. */
+  get bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** PutRecordBatch deliveries in flight (≤ maxConcurrent). */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  deliver(records: readonly Uint8Array[], signal: AbortSignal): Promise<{ rejected: RejectedRecord[] }> {
+    if (signal.aborted) return Promise.reject(abortedError(signal));
+    if (records.length === 0) return Promise.resolve({ rejected: [] });
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const size = (records[i] as Uint8Array).byteLength;
+      // The worker's limits keep every record within a request (src/pipeline/encode-unit.ts); a bigger one is a bug.
+      if (size > this.opts.maxBytes) return Promise.reject(new AppError('RECORD_TOO_LARGE', `record ${i} has ${size} bytes, above the request limit of ${this.opts.maxBytes}`));
+      bytes += size;
+    }
+    return new Promise((resolve, reject) => {
+      const caller: Caller = {
+        records,
+        signal,
+        outstanding: records.length,
+        rejected: [],
+        requests: new Set(),
+        done: false,
+        resolve,
+        reject,
+        onAbort: () => this.fail(caller, abortedError(signal)),
+      };
+      signal.addEventListener('abort', caller.onAbort, { once: true });
+      this.queue.push({ caller, next: 0, end: records.length, at: this.opts.clock.now() });
+      this.queuedRecords += records.length;
+      this.queuedBytes += bytes;
+      this.opts.observer?.queued(this.queuedBytes);
+      this.pump();
+    });
+  }
+
+  /** Cuts and sends requests while a slot is free and the queue holds a full request or an expired linger. */
+  private pump(): void {
+    const { maxRecords, maxBytes, lingerMs, maxConcurrent, clock } = this.opts;
+    while (this.inFlight < maxConcurrent && this.queue.length > 0) {
+      const oldest = (this.queue[0] as Piece).at;
+      const full = this.queuedRecords >= maxRecords || this.queuedBytes >= maxBytes;
+      if (!full && clock.now() - oldest < lingerMs) {
+        this.arm(oldest + lingerMs - clock.now());
+        return;
+      }
+      this.send(this.cut(), clock.now() - oldest);
+    }
+    if (this.queue.length === 0) this.disarm();
+  }
+
+  /** Takes the queue's head, in order, up to the limits (splitting a caller's run if it does not fit whole). */
+  private cut(): { owners: Caller[]; indices: number[]; records: Uint8Array[]; bytes: number; full: boolean } {
+    const { maxRecords, maxBytes } = this.opts;
+    const owners: Caller[] = [];
+    const indices: number[] = [];
+    const records: Uint8Array[] = [];
+    let bytes = 0;
+    let full = false;
+    while (this.queue.length > 0 && !full) {
+      const piece = this.queue[0] as Piece;
+      while (piece.next < piece.end) {
+        const record = piece.caller.records[piece.next] as Uint8Array;
+        if (records.length >= maxRecords || bytes + record.byteLength > maxBytes) {
+          full = true;
+          break;
+        }
+        owners.push(piece.caller);
+        indices.push(piece.next);
+        records.push(record);
+        bytes += record.byteLength;
+        piece.next++;
+      }
+      if (piece.next === piece.end) this.queue.shift();
+    }
+    if (records.length >= maxRecords) full = true;
+    this.queuedRecords -= records.length;
+    this.queuedBytes -= bytes;
+    this.opts.observer?.queued(this.queuedBytes);
+    return { owners, indices, records, bytes, full };
+  }
+
+  private send(cut: ReturnType<Coalescer['cut']>, waitedMs: number): void {
+    const request: Request = { control: new AbortController(), live: new Set(cut.owners) };
+    for (const caller of request.live) caller.requests.add(request);
+    this.inFlight++;
+    this.opts.observer?.flushed({ trigger: cut.full ? 'full' : 'linger', callers: request.live.size, records: cut.records.length, bytes: cut.bytes, waitedMs });
+    this.opts.sink.deliver(cut.records, request.control.signal).then(
+      (report) => {
+        for (const r of report.rejected) {
+          const caller = cut.owners[r.index];
+          if (caller && !caller.done) caller.rejected.push({ ...r, index: cut.indices[r.index] as number });
+        }
+        for (const caller of cut.owners) caller.outstanding--;
+        for (const caller of request.live) if (caller.outstanding === 0) this.succeed(caller);
+      },
+      (err: unknown) => {
+        for (const caller of [...request.live]) this.fail(caller, err);
+      },
+    ).finally(() => {
+      for (const caller of cut.owners) caller.requests.delete(request);
+      this.inFlight--;
+      this.pump();
+    });
+  }
+
+  private succeed(caller: Caller): void {
+    if (caller.done) return;
+    caller.done = true;
+    caller.signal.removeEventListener('abort', caller.onAbort);
+    caller.resolve({ rejected: caller.rejected.sort((a, b) => a.index - b.index) });
+  }
+
+  /** The caller leaves: its queued records go, requests only it still waits on are aborted; it rejects with `err`. */
+  private fail(caller: Caller, err: unknown): void {
+    if (caller.done) return;
+    caller.done = true;
+    caller.signal.removeEventListener('abort', caller.onAbort);
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const piece = this.queue[i] as Piece;
+      if (piece.caller !== caller) continue;
+      this.queue.splice(i, 1);
+      this.queuedRecords -= piece.end - piece.next;
+      for (let r = piece.next; r < piece.end; r++) this.queuedBytes -= (caller.records[r] as Uint8Array).byteLength;
+    }
+    this.opts.observer?.queued(this.queuedBytes);
+    for (const request of caller.requests) {
+      request.live.delete(caller);
+      if (request.live.size === 0) request.control.abort(err);
+    }
+    caller.reject(err);
+    if (this.queue.length === 0) this.disarm();
+  }
+
+  private arm(ms: number): void {
+    if (this.timer) return;
+    const timer = new AbortController();
+    this.timer = timer;
+    this.opts.clock.sleep(Math.max(0, ms), timer.signal).then(
+      () => {
+        if (this.timer === timer) this.timer = undefined;
+        this.pump();
+      },
+      () => undefined,
+    );
+  }
+
+  private disarm(): void {
+    this.timer?.abort();
+    this.timer = undefined;
+  }
+}
