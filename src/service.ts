@@ -16,7 +16,7 @@ import { systemClock, type Clock, type Random } from './clock';
 import { redactedConfig, type AppConfig } from './config';
 import { AbortedError, AppError } from './errors';
 import { createFirehosePort } from './firehose/client';
-import { Coalescer } from './firehose/coalescer';
+import { Coalescer, oneSecondOf } from './firehose/coalescer';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
 import { Circuit, type CircuitSnapshot } from './flow/circuit';
@@ -283,7 +283,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     // the request cap; off, each planned sub-batch is a request under a semaphore.
     const fh = config.firehose;
     const delivery = fh.coalesce.enabled
-      ? { dispatcher: new Coalescer({ sink: dispatcher, clock, maxRecords: fh.maxRecordsPerBatch, maxBytes: fh.maxBytesPerBatch, lingerMs: fh.coalesce.lingerMs, maxConcurrent: fh.maxConcurrentRequests, observer: coalesceObserver(metrics) }) }
+      ? { dispatcher: new Coalescer({ sink: dispatcher, clock, maxRecords: fh.maxRecordsPerBatch, maxBytes: fh.maxBytesPerBatch, lingerMs: fh.coalesce.lingerMs, maxConcurrent: fh.maxConcurrentRequests, cap: oneSecondOf(rate.quota, fh.maxConcurrentRequests), observer: coalesceObserver(metrics) }) }
       : { dispatcher, requestSlots: new Semaphore(fh.maxConcurrentRequests) };
     const runner = new UnitRunner({
       pool,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AbortedError, FirehoseError } from '../../src/errors';
-import { Coalescer, type CoalescedRequest, type CoalescerOptions, type DeliverySink } from '../../src/firehose/coalescer';
+import { Coalescer, oneSecondOf, type CoalescedRequest, type CoalescerOptions, type DeliverySink } from '../../src/firehose/coalescer';
+import { RateLimiter, UNLIMITED } from '../../src/flow/rate-limiter';
 import type { RejectedRecord } from '../../src/firehose/verdict';
 import { createTestDispatcher, FakeClock, FakeFirehosePort, flush, textRecords } from '../support/fakes';
 
@@ -138,6 +139,30 @@ describe('firehose/coalescer Coalescer', () => {
     expect(t.flushes[2]).to.include({ trigger: 'full', callers: 2 });
   });
 
+  it('keeps a request within one second of the rate limits (AIMD may cut them), but sends a bigger record alone', async () => {
+    let cap = { records: 3, bytes: 1_000 };
+    const t = setup({ cap: () => cap });
+    void t.coalescer.deliver(textRecords(5, 'a'), live());
+    await flush();
+    expect(t.sink.text(0), 'full at the records/s cap').to.deep.equal(['a0', 'a1', 'a2']);
+    cap = { records: 100, bytes: 150 };
+    void t.coalescer.deliver([bytes(100), bytes(200), bytes(100)], live());
+    await flush();
+    expect(t.sink.calls[1]?.records.map((r) => r.byteLength), 'a3, a4 and the 100 fit 150 bytes; the 200 does not').to.deep.equal([2, 2, 100]);
+    t.sink.calls[0]?.resolve();
+    await flush();
+    expect(t.sink.calls[2]?.records.map((r) => r.byteLength), 'a record above the cap goes alone').to.deep.equal([200]);
+  });
+
+  it('oneSecondOf: the records/s and bytes/s bucket capacities of the limiter, shared by the slots; unlimited buckets do not cap', () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ recordsPerSecond: 0, bytesPerSecond: 2_000_000, requestsPerSecond: 10 }, clock);
+    expect(oneSecondOf(limiter)()).to.deep.equal({ records: Number.POSITIVE_INFINITY, bytes: 2_000_000 });
+    expect(oneSecondOf(limiter, 2)()).to.deep.equal({ records: Number.POSITIVE_INFINITY, bytes: 1_000_000 });
+    expect(oneSecondOf(new RateLimiter({ recordsPerSecond: 5_000, bytesPerSecond: 0, requestsPerSecond: 0 }, clock), 4)()).to.deep.equal({ records: 1_250, bytes: Number.POSITIVE_INFINITY });
+    expect(oneSecondOf(new RateLimiter(UNLIMITED, clock))()).to.deep.equal({ records: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY });
+  });
+
   it('maps rejected indices back to each caller in its own numbering', async () => {
     const t = setup();
     const a = t.coalescer.deliver(textRecords(7, 'a'), live());
@@ -216,9 +241,10 @@ describe('firehose/coalescer Coalescer', () => {
     await flush();
     // request 0: a0..a3 b0..b5; b6, b7 and c wait for the slot.
     const err = new FirehoseError('ResourceNotFoundException', 'stream gone', false);
+    const [sa, sb] = [state(a), state(b)];
     t.sink.calls[0]?.reject(err);
-    expect(await state(a)).to.equal(err);
-    expect(await state(b)).to.equal(err);
+    expect(await sa).to.equal(err);
+    expect(await sb).to.equal(err);
     expect(t.coalescer.bufferedBytes, "b's queued rest left with it").to.equal(6);
     await t.clock.advance(50);
     expect(t.sink.text(1)).to.deep.equal(['c0', 'c1', 'c2']);
