@@ -20,6 +20,7 @@ import { Coalescer, oneSecondOf } from './firehose/coalescer';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
 import { Circuit, type CircuitSnapshot } from './flow/circuit';
+import { CoordinatorWatch } from './flow/coordinator-watch';
 import { OutageFlag } from './flow/outage';
 import { PauseControl, pauseReasonLabel } from './flow/pause-control';
 import { BackpressureGate } from './flow/pause-state';
@@ -129,6 +130,13 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       events.circuitChanged(now.name, stateLabel(now), stateLabel(before), now.reason);
     });
   }
+  // The kafka circuit also opens when the group coordinator is lost (src/flow/coordinator-watch.ts).
+  const coordinator = new CoordinatorWatch({
+    clock,
+    lostAfterMs: config.kafka.consumer.coordinatorLostAfterMs,
+    onLost: (reason) => kafkaCircuit.open(reason),
+    onBack: () => kafkaCircuit.close(),
+  });
   const downstream = (): void => void pause.set('DOWNSTREAM_ERROR', firehoseCircuit.state !== 'closed' || worker.state === 'open');
   firehoseCircuit.onChange(downstream);
   worker.circuit.onChange(downstream);
@@ -307,15 +315,23 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     consumer.on(consumer.events.CONNECT, () => health.consumerConnected());
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       health.joinedGroup();
+      coordinator.joined();
       kafkaCircuit.close();
       events.rebalance(e.payload.memberAssignment);
       operations.onAssignment(e.payload.memberAssignment);
     });
-    consumer.on(consumer.events.HEARTBEAT, () => operations.onPoll());
+    consumer.on(consumer.events.HEARTBEAT, () => {
+      operations.onPoll();
+      coordinator.succeeded();
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => operations.onBatchProcessed(e.payload.duration));
-    consumer.on(consumer.events.DISCONNECT, () => health.consumerDisconnected());
+    consumer.on(consumer.events.DISCONNECT, () => {
+      health.consumerDisconnected();
+      coordinator.leftGroup();
+    });
     consumer.on(consumer.events.CRASH, (e) => {
       health.consumerCrashed(e.payload.error, e.payload.restart);
+      coordinator.leftGroup(); // kafkajs restarts (a new join re-arms the watch) or the consumer is gone
       logger.error('kafka consumer crashed', { error: e.payload.error.message, restart: e.payload.restart });
       kafkaCircuit.open(`${e.payload.error.name}: ${e.payload.error.message}${e.payload.restart ? ' (kafkajs restarts)' : ''}`);
       // kafkajs restarts the consumer itself on retriable errors; otherwise it is gone for good.
@@ -375,13 +391,18 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
             operations.onUnitAcked(unit.messages.map((m) => Number(m.timestamp)), report.delivered, report.rawBytes);
             events.unitAcked(unit.topic, unit.partition, unit.messages.length, seconds);
           },
+          kafkaRequestFailed: (what, err) => coordinator.failed(what, err),
           committed: (topic, partition, offset, highWatermark) => {
+            coordinator.succeeded();
             events.offsetsCommitted(topic, partition, offset);
             operations.onCommitted();
             events.commitLag(topic, partition, Number(BigInt(highWatermark) - BigInt(offset)));
           },
           paused: (reason) => logger.info('consumer paused', { reason }),
-          rebalancing: () => health.rebalancing(),
+          rebalancing: () => {
+            health.rebalancing();
+            coordinator.leftGroup(); // no heartbeats while joining
+          },
           fatal: (err) => {
             health.fatal(err);
             events.fatal(err);
@@ -429,6 +450,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     await adminDisconnect?.().catch(() => undefined);
     await Promise.all(probes.map((p) => p.stop()));
     worker.stop();
+    coordinator.stop();
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();

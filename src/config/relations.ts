@@ -21,6 +21,10 @@ export function checkRelations(c: AppConfig): Problem[] {
       `must be ≤ kafka.consumer.sessionTimeoutMs / 3 (${Math.floor(consumer.sessionTimeoutMs / 3)}), got ${consumer.heartbeatIntervalMs}`,
     );
   }
+  if (consumer.coordinatorLostAfterMs <= consumer.heartbeatIntervalMs) {
+    // A successful heartbeat is the proof that the coordinator is back; a shorter bound would open the circuit between two heartbeats.
+    add('kafka.consumer.coordinatorLostAfterMs', `must be > kafka.consumer.heartbeatIntervalMs (${consumer.heartbeatIntervalMs}), got ${consumer.coordinatorLostAfterMs}`);
+  }
   if (consumer.minBytes > consumer.maxBytes) {
     add('kafka.consumer.minBytes', `must be ≤ kafka.consumer.maxBytes (${consumer.maxBytes}), got ${consumer.minBytes}`);
   }

@@ -90,6 +90,7 @@ export const schema: convict.Schema<AppConfig> = {
       maxBytesPerPartition: int('Fetch max bytes per partition.', 10_485_760, 'KAFKA_MAX_BYTES_PER_PARTITION', 1, 1024 * MiB),
       maxBytes: int('Fetch max bytes per request.', 52_428_800, 'KAFKA_MAX_BYTES', 1, 1024 * MiB),
       partitionsConsumedConcurrently: int('Partitions processed concurrently by this pod.', 3, 'KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY', 1, 1_000),
+      coordinatorLostAfterMs: int('The kafka circuit opens (readiness down) when, while a member of the group, no heartbeat, commit or join succeeds for this long; a NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE answer opens it at once. Above heartbeatIntervalMs (default: twice it).', 30_000, 'KAFKA_COORDINATOR_LOST_AFTER_MS', 100, HOUR_MS),
     },
     dlq: {
       enabled: flag('Send undeliverable messages to a dead-letter topic (otherwise the consumer stops on them).', true, 'KAFKA_DLQ_ENABLED'),

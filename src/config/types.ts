@@ -61,6 +61,8 @@ export interface KafkaConsumerConfig {
   readonly maxBytesPerPartition: number;
   readonly maxBytes: number;
   readonly partitionsConsumedConcurrently: number;
+  /** The kafka circuit's bound on a heartbeat/commit outage (src/flow/coordinator-watch.ts). */
+  readonly coordinatorLostAfterMs: number;
 }
 
 export interface KafkaConfig {

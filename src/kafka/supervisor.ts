@@ -50,6 +50,8 @@ export interface SupervisorEvents {
   paused(reason: 'shutdown' | 'fatal'): void;
   rebalancing(): void;
   fatal(err: unknown): void;
+  /** A heartbeat or offset commit of a batch failed (src/flow/coordinator-watch.ts decides whether the coordinator is lost). */
+  kafkaRequestFailed?(what: 'heartbeat' | 'commit', err: unknown): void;
 }
 
 export interface SupervisorOptions {
@@ -204,6 +206,7 @@ export class Supervisor {
     const unsubscribe = this.rebalance.onTrip(onRebalance);
     const beat = setInterval(() => {
       payload.heartbeat().catch((err: unknown) => {
+        this.deps.events.kafkaRequestFailed?.('heartbeat', err);
         if (isRebalanceError(err)) {
           onRebalance(err);
         } else {
@@ -224,6 +227,7 @@ export class Supervisor {
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
           });
         } catch (err) {
+          this.deps.events.kafkaRequestFailed?.('commit', err);
           if (isRebalanceError(err)) onRebalance(err);
           else kafkaFailure ??= err;
           abort.abort(new AbortedError('commit failed'));

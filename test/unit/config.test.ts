@@ -276,6 +276,7 @@ describe('config', () => {
       ['access key id without its secret', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' }, 'firehose.secretAccessKey'],
       ['pool minThreads above maxThreads', { POOL_MIN_THREADS: '4', POOL_MAX_THREADS: '2' }, 'pool.minThreads'],
       ['a broken-worker minimum sample above its window', { POOL_BROKEN_THRESHOLD_WINDOW: '5', POOL_BROKEN_THRESHOLD_MIN_SAMPLES: '6' }, 'pool.brokenThreshold.minSamples'],
+      ['a coordinator-lost bound not above the heartbeat interval', { KAFKA_COORDINATOR_LOST_AFTER_MS: '15000' }, 'kafka.consumer.coordinatorLostAfterMs'],
       ['a broken-worker failure ratio above 1', { POOL_BROKEN_THRESHOLD_RATIO: '1.5' }, 'pool.brokenThreshold.ratio'],
       ['a unit larger than the in-flight budget', { BATCH_MAX_BYTES: String(300 * 1024 * 1024) }, 'batch.maxBytes'],
       ['size classes that overlap', { RATE_LIMIT_SMALL_MAX_BYTES: '90000' }, 'rateLimit.sizeClass.smallMaxBytes'],

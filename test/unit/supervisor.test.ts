@@ -113,6 +113,21 @@ describe('Supervisor', () => {
     expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['25']);
   });
 
+  it('reports failed heartbeats and commits of a batch (the kafka circuit decides whether the coordinator is lost)', async () => {
+    const { consumer, units, ev, supervisor } = setup();
+    const failed: string[] = [];
+    ev.kafkaRequestFailed = (what, err) => failed.push(`${what}: ${(err as Error).message}`);
+    await supervisor.start();
+    consumer.heartbeatError = new Error('Connection error: connect ECONNREFUSED');
+    consumer.commitError = new Error('Connection error: connect ECONNREFUSED');
+    const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
+    await new Promise((r) => setTimeout(r, 20));
+    units.ackAll();
+    await batch.catch(() => undefined);
+    expect(failed).to.include('heartbeat: Connection error: connect ECONNREFUSED');
+    expect(failed).to.include('commit: Connection error: connect ECONNREFUSED');
+  });
+
   it('on a rebalance: units still running at the drain deadline are abandoned uncommitted', async () => {
     const { consumer, units, supervisor } = setup({ rebalanceDrainMs: 20 });
     await supervisor.start();
