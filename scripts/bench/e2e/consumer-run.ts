@@ -97,7 +97,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
   const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
     cwd: spec.consumerRoot ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
@@ -157,4 +157,14 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
     exitCode: code,
   };
+}
+
+/** Process-level knobs an operator may set on the pod, passed through so their effect can be measured. */
+function tuningEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE']) {
+    const value = process.env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
 import { MAX_BYTES_PER_BATCH, MAX_RECORDS_PER_BATCH } from '../../../src/pipeline/limits';
 import type { ConsumerFigures } from './consumer-run';
 import type { SetCheckFigures } from './ledger';
+import type { ProbeSnapshot } from './probe';
 
 export interface RunFigures {
   name: string;
@@ -33,6 +34,8 @@ export interface RunFigures {
   latencyP99Ms: number | null;
   set: SetCheckFigures;
   rss: Array<[number, number]>;
+  /** The main thread's memory at the RSS peak (probe `atPeak`): the rest of RSS is worker heaps and native memory. */
+  memoryAtPeakMiB?: ProbeSnapshot['atPeak'];
   latencyMs?: number[];
 }
 
@@ -83,6 +86,7 @@ export function figuresOf(
     latencyP99Ms: percentile(latencyMs, 99),
     set,
     rss: c.probe.rss,
+    ...(c.probe.atPeak ? { memoryAtPeakMiB: c.probe.atPeak } : {}),
     latencyMs,
   };
 }

@@ -6,7 +6,10 @@
  * the group's lag reaches zero) it writes, to $WSQC_BENCH_PROBE_OUT:
  * process.cpuUsage() (all threads, since start), process.resourceUsage()
  * maxRSS, event-loop delay percentiles (perf_hooks.monitorEventLoopDelay),
- * main-thread GC time (perf_hooks 'gc' entries), and RSS sampled every 200 ms.
+ * main-thread GC time (perf_hooks 'gc' entries), and RSS sampled every 200 ms,
+ * with the main thread's share at the highest sample (`atPeak`): what RSS holds
+ * beyond the main heap and its external memory is the worker threads' heaps
+ * and native memory (zlib, TLS, malloc arenas).
  */
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -20,7 +23,11 @@ export interface ProbeSnapshot {
   gc: { count: number; ms: number };
   /** [seconds since start, RSS MiB] */
   rss: Array<[number, number]>;
+  /** process.memoryUsage() in MiB at the highest RSS sample (main-thread heap, its external and ArrayBuffer memory). */
+  atPeak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
+
+const mib = (bytes: number): number => Math.round(bytes / 1048576);
 
 const out = process.env.WSQC_BENCH_PROBE_OUT;
 if (out) {
@@ -34,7 +41,14 @@ if (out) {
     }
   }).observe({ entryTypes: ['gc'] });
   const rss: Array<[number, number]> = [];
-  const sample = (): void => void rss.push([Number(process.uptime().toFixed(2)), Math.round(process.memoryUsage.rss() / 1048576)]);
+  let atPeak: ProbeSnapshot['atPeak'];
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    rss.push([Number(process.uptime().toFixed(2)), mib(m.rss)]);
+    if (!atPeak || mib(m.rss) > atPeak.rss) {
+      atPeak = { rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
+    }
+  };
   sample();
   setInterval(sample, 200).unref();
   process.on('SIGUSR2', () => {
@@ -49,6 +63,7 @@ if (out) {
       eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
       gc: { count: gc.count, ms: Math.round(gc.ms) },
       rss,
+      ...(atPeak ? { atPeak } : {}),
     };
     writeFileSync(out, JSON.stringify(snapshot));
   });
