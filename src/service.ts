@@ -274,7 +274,10 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         onFailure: (err) => firehoseCircuit.open(`probe: ${errorLabel(err)}`),
       }),
       // F1: BUFFER_FULL / NETWORK hold with nothing in flight (a rebalance aborted
-      // it), so no request would ever clear them; ask Firehose instead.
+      // it), so no request would ever clear them. DescribeDeliveryStream answering
+      // does not prove PutRecordBatch works (it answers through a data-plane
+      // outage), so its answer only lets one batch of one partition through: the
+      // pause lifts when that real request is answered (src/kafka/trial-fetch.ts).
       new Prober({
         name: 'firehose-idle',
         clock,
@@ -282,7 +285,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         intervalMs: config.firehose.probe.idleIntervalMs,
         due: () => outage.active && inflightUnits === 0 && firehoseCircuit.state === 'closed',
         probe: streamActive,
-        onSuccess: () => outage.probeAnswered(),
+        onSuccess: () => void supervisor?.probeFetch(),
         onFailure: () => undefined,
       }),
     ];

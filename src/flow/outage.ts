@@ -9,9 +9,12 @@
  *  - network (NETWORK): `threshold` whole requests in a row failed with a
  *    transient error (5xx, timeout, reset, unknown). Cleared by any answer.
  *
- * Both are also cleared by `probeAnswered()`: F1 — when a rebalance aborted the
- * work in flight, nothing is sent any more, so no answer would ever clear them;
- * the idle probe (src/flow/prober.ts) asks Firehose instead.
+ * Only answers to real requests clear them. F1 — when a rebalance aborted the
+ * work in flight, nothing is sent any more: the idle probe (src/flow/prober.ts,
+ * wired in src/service.ts) then lets one batch through (src/kafka/trial-fetch.ts)
+ * whose requests are those answers. (A DescribeDeliveryStream answer used to
+ * clear them; it answers through a PutRecordBatch outage, so every probe
+ * resumed fetching only for the next requests to fail: NETWORK flapped.)
  */
 export interface OutageSignal {
   readonly bufferFull: boolean;
@@ -81,12 +84,6 @@ export class OutageFlag implements OutageSignal {
     this.failuresInARow = 0;
     const quiet = this.clock.now() - this.lastThrottleAt >= this.quietMs;
     this.update(this.full && !quiet, false);
-  }
-
-  /** The idle probe reached Firehose: clear both (a throttle on the next request sets bufferFull again). */
-  probeAnswered(): void {
-    this.failuresInARow = 0;
-    this.update(false, false);
   }
 
   onChange(listener: () => void): void {

@@ -37,6 +37,7 @@ import type { PauseControl } from '../flow/pause-control';
 import { RebalanceSignal } from '../flow/rebalance-signal';
 import type { Logger } from '../logging/types';
 import { processBatch, type BatchContext, type InFlightGate } from './batch-processor';
+import { TrialFetch, type TopicPartition } from './trial-fetch';
 import type { Unit, UnitReport } from './unit-runner';
 
 export type ConsumerPort = Pick<Consumer, 'connect' | 'subscribe' | 'run' | 'pause' | 'resume' | 'disconnect' | 'on' | 'events'>;
@@ -97,6 +98,8 @@ export class Supervisor {
   private paused = false;
   private unitSeq = 0;
   private readonly rebalance: RebalanceSignal;
+  /** One batch of one partition while paused: the idle probe's real request (./trial-fetch.ts). */
+  private readonly trial: TrialFetch;
   private endResolve!: (r: EndReason) => void;
   readonly done: Promise<EndReason> = new Promise((resolve) => (this.endResolve = resolve));
 
@@ -106,6 +109,7 @@ export class Supervisor {
   ) {
     setMaxListeners(0, this.lifetime.signal);
     this.rebalance = deps.rebalance ?? new RebalanceSignal();
+    this.trial = new TrialFetch(deps.consumer, opts.topics, deps.logger);
     deps.pause.onChange(() => this.applyPause());
   }
 
@@ -116,8 +120,9 @@ export class Supervisor {
     // (kafkajs/src/consumer/index.js, start → new ConsumerGroup), and a pause asked
     // before run() throws. Every join re-applies the pause to the new assignment.
     // F4: a join is also a new generation; batches from here on belong to it.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.rebalance.rearm();
+      this.trial.assigned(e?.payload?.memberAssignment);
       this.reapplyPause();
     });
     await consumer.connect();
@@ -178,6 +183,7 @@ export class Supervisor {
       this.deps.logger.info('rebalance in progress: batch left for the next owner', { topic: batch.topic, partition: batch.partition });
       throw this.rebalance.reason;
     }
+    if (this.paused) this.trial.batchArrived(batch.topic, batch.partition);
     const bytes = batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
     this.deps.events.batchReceived(batch.topic, batch.partition, batch.messages.length, bytes);
     for (const m of batch.messages) {
@@ -290,6 +296,17 @@ export class Supervisor {
   }
 
   /**
+   * While fetching is paused, let one batch of one assigned partition through
+   * (round robin) so a real request can show whether the downstream is back;
+   * the pause itself holds (./trial-fetch.ts). Returns the partition, or
+   * undefined when not paused, stopping or nothing is assigned.
+   */
+  probeFetch(): TopicPartition | undefined {
+    if (this.stopping || !this.paused) return undefined;
+    return this.trial.open();
+  }
+
+  /**
    * The consumer cannot go on for a reason found outside a batch (kafkajs
    * crashed and will not restart): end consumption as fatal, committing nothing more.
    */
@@ -323,6 +340,7 @@ export class Supervisor {
     if (this.deps.pause.paused && !this.paused) this.pauseConsumer();
     else if (!this.deps.pause.paused && this.paused) {
       this.paused = false;
+      this.trial.reset();
       try {
         this.deps.consumer.resume(this.opts.topics.map((topic) => ({ topic })));
       } catch (err) {
@@ -346,6 +364,7 @@ export class Supervisor {
   private pauseConsumer(): void {
     if (this.paused) return;
     this.paused = true;
+    this.trial.reset();
     try {
       this.deps.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
     } catch (err) {

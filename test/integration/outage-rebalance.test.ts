@@ -5,8 +5,11 @@
  * clear the outage flag, and kafkajs keeps the pause across the rebalance: the
  * first consumer's partitions would stay paused forever while every probe is
  * green. The idle probe (DescribeDeliveryStream every firehose.probe.idleIntervalMs,
- * 1 s here) clears it: once the outage ends consumption resumes on its own and
- * every id arrives.
+ * 1 s here) lets one batch of one partition through while the pause holds; the
+ * requests of that batch are the real probe (DescribeDeliveryStream answers
+ * through the proxy's PutRecordBatch outage, so its answer alone lifted NETWORK
+ * too early and fetching flapped): once the outage ends they are answered,
+ * consumption resumes on its own and every id arrives.
  */
 import { expect } from 'chai';
 import { startFaultProxy } from '../support/fault-proxy';
@@ -51,12 +54,20 @@ describe('integration: outage + rebalance (scenario 1, F1)', function () {
       const probes = (c: ConsumerProcess): number => c.logs.filter((l) => l.includes('"probe answered"') && l.includes('firehose-idle')).length;
       const ra = resumedAt(a);
       const pauses = (c: ConsumerProcess): number => c.logs.filter((l) => l.includes('"consumer paused"') && l.includes('"network"')).length;
+      // The flap seen before: DescribeDeliveryStream answers through the proxy's PutRecordBatch outage, so lifting
+      // NETWORK on it resumed fetching only for the next requests to fail. Now it only opens a trial fetch.
+      const releasedDuringOutage = (c: ConsumerProcess): number =>
+        c.logs.filter((l) => l.includes('"pause reason released"') && l.includes('"network"')).map(lineTime).filter((t) => t !== undefined && t < outageEnded).length;
+      const trials = (c: ConsumerProcess): number => c.logs.filter((l) => l.includes('"probe fetch: ')).length;
       console.log(
-        `      [F1 outage + join] A paused ${pauses(a)}x, B paused ${pauses(b)}x (network); A resumed ${ra === undefined ? 'never' : `${((ra - outageEnded) / 1000).toFixed(1)} s`} after the outage ended; ` +
-          `idle probes answered A ${probes(a)}, B ${probes(b)}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`,
+        `      [F1 outage + join] A paused ${pauses(a)}x, B paused ${pauses(b)}x (network); released during the outage A ${releasedDuringOutage(a)}x, B ${releasedDuringOutage(b)}x; ` +
+          `A resumed ${ra === undefined ? 'never' : `${((ra - outageEnded) / 1000).toFixed(1)} s`} after the outage ended; ` +
+          `idle probes answered A ${probes(a)}, B ${probes(b)}; probe fetches A ${trials(a)}, B ${trials(b)}; lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}`,
       );
       expectDelivered(check, { allowDuplicates: true });
       expect(ra, 'the first consumer resumed on its own').to.not.equal(undefined);
+      expect(trials(a), 'the idle probe let one batch through to try Firehose').to.be.at.least(1);
+      expect(releasedDuringOutage(a) + releasedDuringOutage(b), 'NETWORK is not lifted while PutRecordBatch still fails').to.equal(0);
       // One probe interval (1 s) plus the probe's own round trip and log timestamps' resolution.
       expect((ra as number) - outageEnded).to.be.below(4_000);
       await stopCleanly(b);

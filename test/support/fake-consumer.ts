@@ -17,6 +17,8 @@ export class FakeConsumer {
   heartbeatErrorFor?: (partition: number) => Error | undefined;
   commitError?: Error;
   heartbeats = 0;
+  /** Every pause/resume with its topics ("pause scans", "resume scans[2]"), in order. */
+  calls: string[] = [];
   /** Listeners registered through `on`, by event name. */
   readonly listeners = new Map<string, Array<(e: unknown) => void>>();
 
@@ -26,11 +28,13 @@ export class FakeConsumer {
     run: async (config?: ConsumerRunConfig) => {
       this.runConfig = config;
     },
-    pause: () => {
+    pause: (tps) => {
       this.paused += 1;
+      this.calls.push(`pause ${describeTps(tps)}`);
     },
-    resume: () => {
+    resume: (tps) => {
       this.resumed += 1;
+      this.calls.push(`resume ${describeTps(tps)}`);
     },
     disconnect: async () => {
       this.disconnected = true;
@@ -79,4 +83,8 @@ export class FakeConsumer {
     } as unknown as EachBatchPayload;
     return this.runConfig!.eachBatch!(payload);
   }
+}
+
+function describeTps(tps: ReadonlyArray<{ topic: string; partitions?: number[] }>): string {
+  return tps.map((t) => (t.partitions ? `${t.topic}[${t.partitions.join(',')}]` : t.topic)).join(' ');
 }

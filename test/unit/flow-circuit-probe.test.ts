@@ -66,23 +66,25 @@ describe('flow/outage OutageFlag', () => {
     expect(o.bufferFull).to.equal(false);
   });
 
-  it('F1: the probe clears both flags', () => {
-    const o = new OutageFlag(new FakeClock(), { quietMs: 60_000 });
-    o.throttled();
+  it('only an answered request clears NETWORK (there is no other way to clear it)', () => {
+    const o = new OutageFlag(new FakeClock());
     o.requestFailed();
     o.requestFailed();
     o.requestFailed();
-    o.probeAnswered();
-    expect(o.active).to.equal(false);
+    expect(o.network).to.equal(true);
+    expect('probeAnswered' in o, 'a DescribeDeliveryStream answer must not clear it (it answers through a PutRecordBatch outage)').to.equal(false);
+    o.requestAnswered();
+    expect(o.network).to.equal(false);
   });
 });
 
 describe('flow/prober Prober', () => {
-  it('F1: with the outage flag up and nothing in flight, one probe interval clears it', async () => {
+  it('F1: with the outage flag up and nothing in flight, one probe interval opens a trial fetch; the trial\'s answered request clears the flag', async () => {
     const clock = new FakeClock();
     const outage = new OutageFlag(clock);
     let inFlight = 0;
     let probes = 0;
+    let trials = 0;
     const prober = new Prober({
       name: 'idle',
       clock,
@@ -92,7 +94,9 @@ describe('flow/prober Prober', () => {
       probe: async () => {
         probes++;
       },
-      onSuccess: () => outage.probeAnswered(),
+      onSuccess: () => {
+        trials++; // src/service.ts: supervisor.probeFetch()
+      },
       onFailure: () => undefined,
     });
     prober.start();
@@ -104,7 +108,10 @@ describe('flow/prober Prober', () => {
     expect(probes, 'not due while work is in flight (its answers clear the flag)').to.equal(0);
     inFlight = 0; // a rebalance aborted the units in flight
     await clock.advance(10_000);
-    expect(probes).to.equal(1);
+    expect([probes, trials]).to.deep.equal([1, 1]);
+    expect(outage.active, 'the probe answering does not lift the pause').to.equal(true);
+    inFlight = 1; // the trial batch's unit
+    outage.requestAnswered();
     expect(outage.active).to.equal(false);
     await prober.stop();
   });

@@ -128,6 +128,41 @@ describe('Supervisor', () => {
     expect(failed).to.include('commit: Connection error: connect ECONNREFUSED');
   });
 
+  describe('probeFetch (the idle probe\'s real request while paused)', () => {
+    it('resumes one assigned partition, round robin; its batch pauses it again; the pause itself holds', async () => {
+      const pause = new PauseControl(systemClock);
+      const { consumer, units, supervisor } = setup({ pause });
+      await supervisor.start();
+      consumer.emit('consumer.group_join', { memberAssignment: { scans: [2, 0] } });
+      expect(supervisor.probeFetch(), 'not paused: nothing to try').to.equal(undefined);
+      pause.hold('NETWORK');
+      consumer.calls.length = 0;
+      expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 0 });
+      expect(consumer.calls).to.deep.equal(['resume scans[0]']);
+      expect(supervisor.probeFetch(), 'partition 0 fetched nothing: the next one, after pausing 0 again').to.deep.equal({ topic: 'scans', partition: 2 });
+      expect(consumer.calls).to.deep.equal(['resume scans[0]', 'pause scans', 'resume scans[2]']);
+      const batch = consumer.deliver('scans', 2, jsonMessages(0, 3));
+      await flush();
+      expect(consumer.calls.at(-1), 'one batch is the trial').to.equal('pause scans');
+      expect(units.waiting, 'the trial batch runs its units').to.have.length(1);
+      expect(pause.paused).to.equal(true);
+      units.ackAll();
+      await batch;
+      pause.release('NETWORK');
+      expect(consumer.calls.at(-1)).to.equal('resume scans');
+    });
+
+    it('does nothing while stopping', async () => {
+      const pause = new PauseControl(systemClock);
+      const { consumer, supervisor } = setup({ pause });
+      await supervisor.start();
+      consumer.emit('consumer.group_join', { memberAssignment: { scans: [0] } });
+      pause.hold('NETWORK');
+      await supervisor.stop();
+      expect(supervisor.probeFetch()).to.equal(undefined);
+    });
+  });
+
   it('on a rebalance: units still running at the drain deadline are abandoned uncommitted', async () => {
     const { consumer, units, supervisor } = setup({ rebalanceDrainMs: 20 });
     await supervisor.start();
