@@ -64,6 +64,8 @@ function variantConfig(v: VariantId): Overrides {
       return { flow: { maxInFlightBytes: 64 * 1024 * 1024 } };
     case 'no-coalesce':
       return { firehose: { coalesce: { enabled: false } } };
+    case 'linger200':
+      return { firehose: { coalesce: { lingerMs: 200 } } };
   }
 }
 
@@ -86,8 +88,9 @@ function settingsOf(extra: Overrides): string {
   const threads = (extra.pool?.maxThreads as number | undefined) ?? CORES;
   const inflight = extra.flow?.maxInFlightBytes as number | undefined;
   const engine = extra.pool?.engine === 'inline' ? 'inline zlib (libuv)' : `pool ${threads}`;
-  const coalesce = (extra.firehose?.coalesce as { enabled?: boolean } | undefined)?.enabled ?? true;
-  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}${coalesce ? '' : ' no-coalesce'}`;
+  const coalesce = extra.firehose?.coalesce as { enabled?: boolean; lingerMs?: number } | undefined;
+  const coalescing = coalesce?.enabled === false ? ' no-coalesce' : coalesce?.lingerMs !== undefined ? ` linger ${coalesce.lingerMs} ms` : '';
+  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}${coalescing}`;
 }
 
 function defaultEncodeOptions(overrides: Partial<EncodeOptions> = {}): EncodeOptions {
