@@ -89,6 +89,12 @@ describe('HealthState readiness', () => {
       failing: ['circuits'],
     },
     {
+      name: 'F3: an open worker circuit takes readiness down',
+      steps: [connectAndJoin, (h) => h.circuit({ name: 'worker', state: 'open', sinceMs: 0, reason: 'every one of the 4 messages failed in the worker alone' })],
+      ok: false,
+      failing: ['circuits'],
+    },
+    {
       name: 'a circuit closed again is ready',
       steps: [connectAndJoin, (h) => h.circuit({ name: 'firehose', state: 'open', sinceMs: 0 }), (h) => h.circuit({ name: 'firehose', state: 'closed', sinceMs: 5 })],
       ok: true,
@@ -149,6 +155,12 @@ describe('HealthState liveness', () => {
     {
       name: 'an open circuit is waiting on purpose: liveness stays up',
       steps: [connectAndJoin, (h) => h.setInflightUnits(1), (h) => h.circuit({ name: 'firehose', state: 'open', sinceMs: 0 }), (_h, c) => c.advance(10 * T)],
+      ok: true,
+      failing: [],
+    },
+    {
+      name: 'F3: units waiting on the open worker circuit are not a stall: liveness stays up',
+      steps: [connectAndJoin, (h) => h.setInflightUnits(1), (h) => h.circuit({ name: 'worker', state: 'open', sinceMs: 0 }), (_h, c) => c.advance(10 * T)],
       ok: true,
       failing: [],
     },
