@@ -162,7 +162,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
 /** Process-level knobs an operator may set on the pod, passed through so their effect can be measured. */
 function tuningEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ['MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE']) {
+  for (const name of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE']) {
     const value = process.env[name];
     if (value !== undefined) out[name] = value;
   }
