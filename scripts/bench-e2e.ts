@@ -39,7 +39,7 @@ const DEFAULT_MAX_DEPTH = pipelineDefault('maxJsonDepth') as number;
 const CORES = os.availableParallelism();
 
 /** Config overrides of each variant (deep-merged over the defaults). */
-type Overrides = { pipeline?: Record<string, unknown>; pool?: Record<string, unknown>; flow?: Record<string, unknown>; firehose?: Record<string, unknown> };
+type Overrides = { pipeline?: Record<string, unknown>; pool?: Record<string, unknown>; flow?: Record<string, unknown>; firehose?: Record<string, unknown>; kafka?: { consumer: { maxBytes: number; maxBytesPerPartition: number } } };
 
 function variantConfig(v: VariantId): Overrides {
   switch (v) {
@@ -66,6 +66,9 @@ function variantConfig(v: VariantId): Overrides {
       return { firehose: { coalesce: { enabled: false } } };
     case 'linger200':
       return { firehose: { coalesce: { lingerMs: 200 } } };
+    case 'fetch16':
+      // Smaller fetch responses (defaults 50 MiB per request, 10 MiB per partition): peak RSS vs throughput.
+      return { kafka: { consumer: { maxBytes: 16 * 1024 * 1024, maxBytesPerPartition: 4 * 1024 * 1024 } } };
   }
 }
 
@@ -79,7 +82,8 @@ function isDefault(v: VariantId): boolean {
     (c.pool?.maxThreads ?? CORES) === CORES &&
     (c.pool?.engine ?? 'workers') === 'workers' &&
     c.flow === undefined &&
-    c.firehose === undefined
+    c.firehose === undefined &&
+    c.kafka === undefined
   );
 }
 
@@ -90,7 +94,8 @@ function settingsOf(extra: Overrides): string {
   const engine = extra.pool?.engine === 'inline' ? 'inline zlib (libuv)' : `pool ${threads}`;
   const coalesce = extra.firehose?.coalesce as { enabled?: boolean; lingerMs?: number } | undefined;
   const coalescing = coalesce?.enabled === false ? ' no-coalesce' : coalesce?.lingerMs !== undefined ? ` linger ${coalesce.lingerMs} ms` : '';
-  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}${coalescing}`;
+  const fetch = extra.kafka ? ` fetch ${extra.kafka.consumer.maxBytes / 1048576}/${extra.kafka.consumer.maxBytesPerPartition / 1048576} MiB` : '';
+  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}${coalescing}${fetch}`;
 }
 
 function defaultEncodeOptions(overrides: Partial<EncodeOptions> = {}): EncodeOptions {
