@@ -10,15 +10,17 @@
  * 4. The size-class preset at 75 msg/s on 65 KB messages: the rate over the steady
  *    window (≥ 12 s in CI, ≥ 40 s with WSQC_LONG=1; past the start-up burst, across fetch rounds; measured between
  *    refill steps, test/support/rate-series.ts) is 75 ± 10 % both as admitted by the
- *    limiter and as accepted by Firehose, and the consumer pauses (RATE_LIMIT) with
- *    the backoff 5 s, 7.5 s, … visible in its log, without a rebalance.
+ *    limiter and as accepted by Firehose; no gap between admissions outlasts the
+ *    bucket's capacity (2 s: no token overflows at a fetch-round boundary); and the
+ *    consumer pauses (RATE_LIMIT) with the backoff 5 s, 7.5 s, … visible in its
+ *    log, without a rebalance.
  *
  * WSQC_LONG=1 runs longer variants (more data; several pause cycles).
  */
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { startFaultProxy, type TimelineRow } from '../support/fault-proxy';
-import { perWindow, steadyRate } from '../support/rate-series';
+import { longestGapMs, perWindow, steadyRate } from '../support/rate-series';
 import { checkSets, cleanupScenario, EMULATOR, expectDelivered, idsOf, killIfRunning, newScenario, produceScans, readScenario, startConsumer, stopCleanly, waitFor } from './support/harness';
 
 const LONG = process.env.WSQC_LONG === '1';
@@ -193,6 +195,10 @@ describe('integration: rate limiting (issue 6 scenarios 3 and 4)', function () {
       // encode-time spread (~0.5 s under load), so delivery steps are grouped wider.
       const atAdmission = steadyRate(admitted, 250);
       const atDelivery = steadyRate(delivered, 600);
+      // The bucket banks at most its capacity (150 tokens = 2 s at 75/s); with the
+      // backlog in hand, a longer gap between admissions means refills overflowed.
+      const capacityMs = (150 / RATE) * 1000;
+      const idleMs = longestGapMs(admitted, 250);
       const t0 = Math.min(admitted[0].atMs, ...delivered.map((d) => d.atMs));
       const until = Math.max(...admitted.map((a) => a.atMs), ...delivered.map((d) => d.atMs)) + 1;
       const wa = perWindow(admitted, t0, 2_000, until);
@@ -205,7 +211,7 @@ describe('integration: rate limiting (issue 6 scenarios 3 and 4)', function () {
       const joins = logged(consumer.logs, 'consumer group joined').length;
       const fmt = (r: { perSecond: number; spanS: number; messages: number }): string => `${r.perSecond.toFixed(1)} msg/s (${r.messages} over ${r.spanS.toFixed(1)} s)`;
       console.log(
-        `      [scenario 4] steady (past the start-up burst, without the tail): admitted ${fmt(atAdmission)}, delivered ${fmt(atDelivery)}; fetch rounds ${rounds}; ` +
+        `      [scenario 4] steady (past the start-up burst, without the tail): admitted ${fmt(atAdmission)}, delivered ${fmt(atDelivery)}; fetch rounds ${rounds}; longest gap between admissions ${idleMs} ms; ` +
           `rate pauses ${pauses.length}: ${pauses.map((p, i) => `${p.ms} ms (step ${p.step}${resumes[i] ? `, held ${resumes[i].held} ms, ${resumes[i].endedBy}` : ''})`).join(', ')}; group joins ${joins}; ` +
           `lost ${check.lost.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected.length}; phases so far: ${phase.join(', ')}`,
       );
@@ -216,6 +222,7 @@ describe('integration: rate limiting (issue 6 scenarios 3 and 4)', function () {
       expect(atAdmission.perSecond, 'admitted rate over the steady window').to.be.within(RATE * 0.9, RATE * 1.1);
       expect(atDelivery.perSecond, 'delivered rate over the steady window').to.be.within(RATE * 0.9, RATE * 1.1);
       expect(rounds, 'more than one fetch round (the pause meets a round boundary)').to.be.at.least(2);
+      expect(idleMs, 'no admission gap longer than the bucket holds (no token overflowed at a round boundary)').to.be.at.most(capacityMs);
       expect(pauses.slice(0, 2).map((p) => p.ms), 'the backoff sequence from the log').to.deep.equal([5_000, 7_500]);
       for (let i = 1; i < pauses.length; i++) {
         const expected = pauses[i].step === 1 ? 5_000 : Math.min(60_000, pauses[i - 1].ms * 1.5);

@@ -59,6 +59,18 @@ export function steadyRate(events: readonly RateEvent[], gapMs: number): SteadyR
   return { perSecond: messages / spanS, fromMs: from.atMs, toMs: to.atMs, spanS, messages, moments: m.length };
 }
 
+/**
+ * The longest time between two steps. With a backlog in hand, a gap longer than the
+ * bucket's capacity in time (150 tokens / 75 per s = 2 s) means refills overflowed
+ * a full bucket: the consumer idled and the long-run rate fell below the configured one.
+ */
+export function longestGapMs(events: readonly RateEvent[], gapMs: number): number {
+  const m = moments(events, gapMs);
+  let longest = 0;
+  for (let i = 1; i < m.length; i++) longest = Math.max(longest, m[i].atMs - m[i - 1].atMs);
+  return longest;
+}
+
 /** Per-window rates (per second) from `t0`, for printing rate over time; windows with no event read 0. */
 export function perWindow(events: readonly RateEvent[], t0: number, windowMs: number, until: number): number[] {
   const out = new Array<number>(Math.max(1, Math.ceil((until - t0) / windowMs))).fill(0);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { moments, perWindow, steadyRate, type RateEvent } from '../support/rate-series';
+import { longestGapMs, moments, perWindow, steadyRate, type RateEvent } from '../support/rate-series';
 
 /**
  * What an exact 75 msg/s interval-refill limiter (capacity 150) admits: a burst of
@@ -39,6 +39,11 @@ describe('test/support/rate-series (the scenario 4 measurement)', () => {
     expect(steadyRate(limiter(24, { after: 10, refills: 2 }), 250).perSecond).to.be.closeTo(75, 1e-9);
     // 4 refills idle: 2 of them overflow the 150-token bucket → 75 × (23 - 2) over the 23 s window
     expect(steadyRate(limiter(24, { after: 10, refills: 4 }), 250).perSecond).to.be.closeTo((75 * 21) / 23, 1e-9);
+  });
+
+  it('longestGapMs: the longest time between steps (the steady steps 1 s; an idle of 4 refills 4.5 s)', () => {
+    expect(longestGapMs(limiter(20), 250)).to.equal(1_002); // the burst at 0, the first refill's units at 1002
+    expect(longestGapMs(limiter(24, { after: 10, refills: 4 }), 250)).to.equal(4_498);
   });
 
   it('too few steps to measure is NaN, not a number that looks right', () => {
