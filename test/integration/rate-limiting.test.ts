@@ -217,7 +217,10 @@ describe('integration: rate limiting (issue 6 scenarios 3 and 4)', function () {
       );
       // Both ends sit on refill steps, so the admission rate has no window-edge error;
       // a step the work only partly used at the window's end can still cost up to one
-      // step (1 s of rate) over the window. Delivery ends move with encode time (~0.3 s).
+      // step (1 s of rate) over the window. Delivery is the same steps, each moved by
+      // its units' encode and send time (0.2–1.2 s per unit on a loaded 2-core machine),
+      // so its window ends carry up to that much jitter: ±8 % over the ~12 s CI window
+      // in the worst case (runs here read 74.4–80.5), ±2.5 % with WSQC_LONG=1.
       expect(atAdmission.spanS, 'a steady window long enough to mean something').to.be.at.least(minWindowS);
       expect(atAdmission.perSecond, 'admitted rate over the steady window').to.be.within(RATE * 0.9, RATE * 1.1);
       expect(atDelivery.perSecond, 'delivered rate over the steady window').to.be.within(RATE * 0.9, RATE * 1.1);
