@@ -46,7 +46,7 @@ describe('integration: Firehose partial failures (scenario 6)', function () {
     // Units of ≤ 20 messages (≈ 1.3 MB of ndjson): a full 4 MiB request needs several of them.
     const consumer = startConsumer({ scenario: s, format: 'ndjson', firehoseEndpoint: proxy.url, extra: { batch: { maxMessages: 20 } } });
     try {
-      const ids = await produceScans(s.topic, 240, { partitions: 3, seed: 43, idPrefix: 'co' });
+      const ids = await produceScans(s.topic, 120, { partitions: 3, seed: 43, idPrefix: 'co' });
       await consumer.waitForLog(/"consuming"/, 60_000);
       const read = await waitFor(() => readScenario(s, 'ndjson'), (r) => r.messages.length >= ids.length, 180_000, 500);
       const offsets = await waitFor(() => offsetsOf(s.group, s.topic), (os) => os.every((o) => o.committed === o.end), 60_000);
