@@ -12,6 +12,7 @@
 import os from 'node:os';
 import { Partitioners } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { createCircuits } from './circuits';
 import { systemClock, type Clock, type Random } from './clock';
 import { redactedConfig, type AppConfig } from './config';
 import { AbortedError, AppError } from './errors';
@@ -19,8 +20,6 @@ import { createFirehosePort } from './firehose/client';
 import { Coalescer, oneSecondOf } from './firehose/coalescer';
 import { FirehoseDispatcher } from './firehose/dispatcher';
 import { checkStream } from './firehose/stream-check';
-import { Circuit, type CircuitSnapshot } from './flow/circuit';
-import { CoordinatorWatch } from './flow/coordinator-watch';
 import { OutageFlag } from './flow/outage';
 import { PauseControl, pauseReasonLabel } from './flow/pause-control';
 import { BackpressureGate } from './flow/pause-state';
@@ -28,7 +27,6 @@ import { RateControl } from './flow/rate-control';
 import { RebalanceSignal } from './flow/rebalance-signal';
 import { Prober } from './flow/prober';
 import { Semaphore } from './flow/semaphore';
-import { WorkerCircuit } from './flow/worker-circuit';
 import { HealthState } from './health/state';
 import { createAdminApp, startAdminServer, type AdminServer } from './http';
 import { consumerConfig } from './kafka/clients';
@@ -114,32 +112,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   const rate = new RateControl({ rate: config.firehose.rate, rateLimit: config.rateLimit }, clock, pause, rateEvents(metrics, events, logger), () => rebalance.signal);
   const rateSampler = setInterval(() => sampleRateGauges(metrics, rate.state()), 1_000);
   rateSampler.unref();
-  // The circuits (src/flow/circuit.ts): health and metrics read them; the
-  // Firehose one holds DOWNSTREAM_ERROR while it is not closed, the worker one
-  // (F3, src/flow/worker-circuit.ts) while it is open (half-open fetches its trial).
-  const firehoseCircuit = new Circuit('firehose', clock);
-  const kafkaCircuit = new Circuit('kafka', clock);
-  const { brokenThreshold: threshold } = config.pool;
-  const worker = new WorkerCircuit({ clock, probeIntervalMs: config.pool.brokenProbeIntervalMs, window: { size: threshold.window, ratio: threshold.ratio, minSamples: threshold.minSamples } });
-  const circuits = [firehoseCircuit, kafkaCircuit, worker.circuit];
-  for (const circuit of circuits) {
-    health.circuit(circuit.snapshot());
-    events.circuitChanged(circuit.name, 'closed', 'closed');
-    circuit.onChange((now, before) => {
-      health.circuit(now);
-      events.circuitChanged(now.name, stateLabel(now), stateLabel(before), now.reason);
-    });
-  }
-  // The kafka circuit also opens when the group coordinator is lost (src/flow/coordinator-watch.ts).
-  const coordinator = new CoordinatorWatch({
-    clock,
-    lostAfterMs: config.kafka.consumer.coordinatorLostAfterMs,
-    onLost: (reason) => kafkaCircuit.open(reason),
-    onBack: () => kafkaCircuit.close(),
-  });
-  const downstream = (): void => void pause.set('DOWNSTREAM_ERROR', firehoseCircuit.state !== 'closed' || worker.state === 'open');
-  firehoseCircuit.onChange(downstream);
-  worker.circuit.onChange(downstream);
+  // The circuits and their wiring to health, metrics and the pause (src/circuits.ts).
+  const circuits = createCircuits(config, { clock, health, events, pause });
+  const { firehose: firehoseCircuit, kafka: kafkaCircuit, worker, coordinator } = circuits;
   let probes: Prober[] = [];
   let inflightUnits = 0;
 
@@ -424,7 +399,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       admin: opsAdmin,
       poolStats: () => (pool as EncodePool).stats(),
       rateLimiterState: () => rate.state(),
-      circuits: () => circuits.map((c) => c.snapshot()),
+      circuits: () => circuits.snapshots(),
       pause: () => {
         const now = clock.now();
         const snap = pause.snapshot();
@@ -452,8 +427,7 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
     operations.stop();
     await adminDisconnect?.().catch(() => undefined);
     await Promise.all(probes.map((p) => p.stop()));
-    worker.stop();
-    coordinator.stop();
+    circuits.stop();
     await pool?.close().catch((err: unknown) => logger.warn('pool close failed', { error: (err as Error).message }));
     await producerDisconnect?.().catch(() => undefined);
     closeFirehose?.();
@@ -490,10 +464,6 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       return admin?.port;
     },
   };
-}
-
-function stateLabel(s: CircuitSnapshot): 'closed' | 'half_open' | 'open' {
-  return s.state === 'half-open' ? 'half_open' : s.state;
 }
 
 /** `CODE: message` of an AppError, `Name: message` of an SDK error (its name is the AWS error code). */

@@ -61,8 +61,9 @@ export class WorkerCircuit {
     if (failed > 0 && this.window.tripped && this.circuit.state === 'closed') this.open(`failure rate: ${this.window.describe()}`);
   }
 
-  /** The worker is broken (every isolated single of a unit failed): open, or keep open with this reason. */
+  /** The worker is broken (every isolated single of a unit failed): open (already open: keep its reason and its timer). */
   broken(reason: string): void {
+    if (this.circuit.state === 'open') return;
     this.open(reason);
   }
 

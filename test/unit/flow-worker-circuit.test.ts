@@ -140,6 +140,17 @@ describe('WorkerCircuit (F3)', () => {
     expect(await waiting).to.be.instanceOf(AbortedError);
   });
 
+  it('"broken" while already open keeps the first reason and the half-open time', async () => {
+    const { clock, wc, moves } = setup();
+    wc.broken('first');
+    await clock.advance(20_000);
+    wc.broken('second');
+    await clock.advance(10_000);
+    expect(wc.state).to.equal('half-open');
+    expect(wc.circuit.snapshot().reason).to.equal('first');
+    expect(moves).to.deep.equal(['open@1000', 'half-open@31000']);
+  });
+
   it('stop() cancels the pending half-open timer', async () => {
     const { clock, wc } = setup();
     wc.broken('x');
