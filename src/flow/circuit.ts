@@ -1,7 +1,8 @@
 /**
- * Circuits for the two outside systems (issue 6 §3): `firehose` (the stream,
- * its key or our credentials are wrong: ResourceNotFound, AccessDenied, KMS) and
- * `kafka` (kafkajs crashed without restart, the coordinator is lost).
+ * Circuits (issue 6 §3, F3): `firehose` (the stream, its key or our
+ * credentials are wrong: ResourceNotFound, AccessDenied, KMS), `kafka` (kafkajs
+ * crashed, the coordinator is lost: ./coordinator-watch.ts) and `worker` (the
+ * encode worker is broken: ./worker-circuit.ts). Wired in src/circuits.ts.
  *
  *   closed ──open(reason)──▶ open ──probe due──▶ half-open ──probe ok──▶ closed
  *                             ▲                      │
