@@ -298,11 +298,14 @@ export class Supervisor {
   /**
    * While fetching is paused, let one batch of one assigned partition through
    * (round robin) so a real request can show whether the downstream is back;
-   * the pause itself holds (./trial-fetch.ts). Returns the partition, or
-   * undefined when not paused, stopping or nothing is assigned.
+   * the pause itself holds (./trial-fetch.ts). Only while the outage reasons
+   * (NETWORK, BUFFER_FULL) are all that hold: a trial must not get round an
+   * operator's MANUAL pause, a rate pause or an open circuit. Returns the
+   * partition, or undefined when it does not apply.
    */
   probeFetch(): TopicPartition | undefined {
     if (this.stopping || !this.paused) return undefined;
+    if (!this.deps.pause.reasons.every((r) => OUTAGE_REASONS.has(r))) return undefined;
     return this.trial.open();
   }
 
@@ -373,6 +376,9 @@ export class Supervisor {
     }
   }
 }
+
+/** The pause reasons a probe fetch may try past (src/kafka/trial-fetch.ts). */
+const OUTAGE_REASONS: ReadonlySet<string> = new Set(['NETWORK', 'BUFFER_FULL']);
 
 /** kafkajs signals a rebalance through these protocol errors. */
 export function isRebalanceError(err: unknown): boolean {

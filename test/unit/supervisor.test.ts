@@ -152,6 +152,20 @@ describe('Supervisor', () => {
       expect(consumer.calls.at(-1)).to.equal('resume scans');
     });
 
+    it('never gets round a MANUAL pause, a rate pause or an open circuit', async () => {
+      const pause = new PauseControl(systemClock);
+      const { consumer, supervisor } = setup({ pause });
+      await supervisor.start();
+      consumer.emit('consumer.group_join', { memberAssignment: { scans: [0] } });
+      pause.hold('NETWORK');
+      for (const other of ['MANUAL', 'RATE_LIMIT', 'DOWNSTREAM_ERROR'] as const) {
+        pause.hold(other);
+        expect(supervisor.probeFetch(), other).to.equal(undefined);
+        pause.release(other);
+      }
+      expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 0 });
+    });
+
     it('does nothing while stopping', async () => {
       const pause = new PauseControl(systemClock);
       const { consumer, supervisor } = setup({ pause });
