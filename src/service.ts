@@ -260,7 +260,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         intervalMs: config.firehose.probe.idleIntervalMs,
         due: () => outage.active && inflightUnits === 0 && firehoseCircuit.state === 'closed',
         probe: streamActive,
-        onSuccess: () => void supervisor?.probeFetch(),
+        onSuccess: () => {
+          if (supervisor?.probeFetch() === 'idle') outage.nothingToSend();
+        },
         onFailure: () => undefined,
       }),
     ];

@@ -9,7 +9,7 @@
  *  - network (NETWORK): `threshold` whole requests in a row failed with a
  *    transient error (5xx, timeout, reset, unknown). Cleared by any answer.
  *
- * Only answers to real requests clear them. F1 — when a rebalance aborted the
+ * Answers to real requests clear them (and `nothingToSend`). F1 — when a rebalance aborted the
  * work in flight, nothing is sent any more: the idle probe (src/flow/prober.ts,
  * wired in src/service.ts) then lets one batch through (src/kafka/trial-fetch.ts)
  * whose requests are those answers. (A DescribeDeliveryStream answer used to
@@ -84,6 +84,16 @@ export class OutageFlag implements OutageSignal {
     this.failuresInARow = 0;
     const quiet = this.clock.now() - this.lastThrottleAt >= this.quietMs;
     this.update(this.full && !quiet, false);
+  }
+
+  /**
+   * The idle probe answered and there is nothing to send (every assigned
+   * partition was tried without a batch, src/kafka/trial-fetch.ts): clear both;
+   * the next real request detects a lasting outage again.
+   */
+  nothingToSend(): void {
+    this.failuresInARow = 0;
+    this.update(false, false);
   }
 
   onChange(listener: () => void): void {

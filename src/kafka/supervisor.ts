@@ -301,9 +301,11 @@ export class Supervisor {
    * the pause itself holds (./trial-fetch.ts). Only while the outage reasons
    * (NETWORK, BUFFER_FULL) are all that hold: a trial must not get round an
    * operator's MANUAL pause, a rate pause or an open circuit. Returns the
-   * partition, or undefined when it does not apply.
+   * partition; 'idle' when every assigned partition was tried without a batch
+   * (nothing to send: the caller may lift the outage reasons); undefined when
+   * it does not apply.
    */
-  probeFetch(): TopicPartition | undefined {
+  probeFetch(): TopicPartition | 'idle' | undefined {
     if (this.stopping || !this.paused) return undefined;
     if (!this.deps.pause.reasons.every((r) => OUTAGE_REASONS.has(r))) return undefined;
     return this.trial.open();

@@ -13,6 +13,13 @@
  * requestAnswered), and while it keeps failing the trial unit retries on the
  * graduated schedule and nothing else is fetched.
  *
+ * A trial that got no batch by the next probe found its partition caught up.
+ * Once every assigned partition was tried that way in a row there is nothing
+ * to send and so nothing to protect: `open()` answers 'idle' and the caller
+ * lifts the pause (the next real request detects a lasting outage again).
+ * Without that, a consumer that drained its partitions during the outage
+ * stayed paused (readiness down) until new messages came in.
+ *
  * kafkajs 2.2.4 consumer/subscriptionState.js: resume([{ topic, partitions: [p] }])
  * while the topic is paused as a whole adds p to its `resumed` set; pause([{ topic }])
  * clears that set (pauseAll again). A partition-level pause would instead
@@ -31,6 +38,8 @@ export class TrialFetch {
   private assignment: TopicPartition[] = [];
   private cursor = 0;
   private current: TopicPartition | undefined;
+  /** Trials in a row that got no batch (their partition had nothing to fetch). */
+  private emptyInARow = 0;
 
   constructor(
     private readonly consumer: Pick<Consumer, 'pause' | 'resume'>,
@@ -42,6 +51,7 @@ export class TrialFetch {
   assigned(memberAssignment: Readonly<Record<string, readonly number[]>> | undefined): void {
     this.assignment = Object.entries(memberAssignment ?? {}).flatMap(([topic, partitions]) => [...partitions].sort((a, b) => a - b).map((partition) => ({ topic, partition })));
     this.current = undefined;
+    this.emptyInARow = 0;
   }
 
   /** The partition being tried, if any. */
@@ -51,11 +61,19 @@ export class TrialFetch {
 
   /**
    * Resumes the next assigned partition (round robin, so an idle partition does
-   * not starve the trial) and returns it. The caller holds the consumer paused.
+   * not starve the trial) and returns it; 'idle' when every assigned partition
+   * was just tried without a batch. The caller holds the consumer paused.
    */
-  open(): TopicPartition | undefined {
-    if (this.current) this.close(); // the last one fetched nothing
+  open(): TopicPartition | 'idle' | undefined {
+    if (this.current) {
+      this.close(); // the last one fetched nothing
+      this.emptyInARow += 1;
+    }
     if (this.assignment.length === 0) return undefined;
+    if (this.emptyInARow >= this.assignment.length) {
+      this.emptyInARow = 0;
+      return 'idle';
+    }
     const tp = this.assignment[this.cursor++ % this.assignment.length] as TopicPartition;
     this.current = tp;
     this.call('resume', [{ topic: tp.topic, partitions: [tp.partition] }]);
@@ -65,12 +83,16 @@ export class TrialFetch {
 
   /** A batch arrived; if it is the trial's, the trial has its batch: pause the partition again. */
   batchArrived(topic: string, partition: number): void {
-    if (this.current?.topic === topic && this.current.partition === partition) this.close();
+    if (this.current?.topic === topic && this.current.partition === partition) {
+      this.emptyInARow = 0;
+      this.close();
+    }
   }
 
   /** A whole-topic pause or resume was applied: kafkajs forgot the per-partition resume. */
   reset(): void {
     this.current = undefined;
+    this.emptyInARow = 0;
   }
 
   private close(): void {

@@ -66,7 +66,17 @@ describe('flow/outage OutageFlag', () => {
     expect(o.bufferFull).to.equal(false);
   });
 
-  it('only an answered request clears NETWORK (there is no other way to clear it)', () => {
+  it('nothing to send (every partition tried without a batch) clears both', () => {
+    const o = new OutageFlag(new FakeClock(), { quietMs: 60_000 });
+    o.throttled();
+    o.requestFailed();
+    o.requestFailed();
+    o.requestFailed();
+    o.nothingToSend();
+    expect(o.active).to.equal(false);
+  });
+
+  it('an answered request clears NETWORK; a DescribeDeliveryStream answer alone does not', () => {
     const o = new OutageFlag(new FakeClock());
     o.requestFailed();
     o.requestFailed();

@@ -152,6 +152,19 @@ describe('Supervisor', () => {
       expect(consumer.calls.at(-1)).to.equal('resume scans');
     });
 
+    it('every assigned partition tried without a batch: idle (nothing to send), then the round starts again', async () => {
+      const pause = new PauseControl(systemClock);
+      const { consumer, supervisor } = setup({ pause });
+      await supervisor.start();
+      consumer.emit('consumer.group_join', { memberAssignment: { scans: [0, 1] } });
+      pause.hold('BUFFER_FULL');
+      expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 0 });
+      expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 1 });
+      expect(supervisor.probeFetch(), 'both fetched nothing').to.equal('idle');
+      expect(consumer.calls.at(-1), 'the last trial partition is paused again').to.equal('pause scans');
+      expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 0 });
+    });
+
     it('never gets round a MANUAL pause, a rate pause or an open circuit', async () => {
       const pause = new PauseControl(systemClock);
       const { consumer, supervisor } = setup({ pause });
