@@ -198,7 +198,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const topics = [topic, `${topic}.dlq`];
   try {
     if (args.steadyRate > 0) {
-      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf({}) });
+      // At most one variant applies to a steady run (the defaults otherwise).
+      const variant = args.variants.length === 1 ? variantConfig(args.variants[0] as VariantId) : {};
+      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant });
       process.stdout.write(`${JSON.stringify({ ...steady, latencyMs: undefined, rss: undefined }, null, 2)}\n`);
       writeOutputs(args, { steadyOnly: steady });
       return steady.set.lost === 0 && steady.set.duplicated === 0 && steady.set.unexpected === 0 ? 0 : 1;

@@ -29,6 +29,7 @@ export const E2E_USAGE = `usage: npm run bench:e2e -- [--size MB] [--sink moto|f
               ceilings and variants always use the fast sink, next to a headline repeat on it
   --variants  ${VARIANTS.join(',')} (default all; --quick level1,level3,no-validation; --smoke none)
   --steady    hold this rate of 65 KB scans for --steady-seconds (default 180) and report CPU utilisation and latency
+              (with --variants naming one variant: under that variant's settings)
   --profile   write node --cpu-prof profiles of every consumer run (main thread and workers) to DIR
   --baseline  a built checkout of another commit: its consumer also drains the topic with the defaults (same-run before/after)
   --out       results directory (default bench/results)`;

@@ -21,6 +21,8 @@ export interface SteadySpec {
   partitions: number;
   seed: number;
   settings: string;
+  /** Config overrides of a variant (`--steady R --variants X`); none = the defaults. */
+  extra?: Record<string, unknown>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -63,7 +65,7 @@ export async function runSteady(spec: SteadySpec): Promise<RunFigures & { rate: 
       topic,
       stream: 'bench-fast',
       endpoint: spec.sink.endpoint,
-      extra: {},
+      extra: spec.extra ?? {},
       until: producing,
       timeoutMs: (spec.seconds + 120) * 1000,
       progress: (n) => process.stderr.write(`\r\x1b[K[steady] ${n}/${total} committed`),
