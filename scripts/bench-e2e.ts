@@ -64,8 +64,8 @@ function variantConfig(v: VariantId): Overrides {
       return { flow: { maxInFlightBytes: 64 * 1024 * 1024 } };
     case 'no-coalesce':
       return { firehose: { coalesce: { enabled: false } } };
-    case 'linger50':
-      return { firehose: { coalesce: { lingerMs: 50 } } };
+    case 'linger200':
+      return { firehose: { coalesce: { lingerMs: 200 } } };
     case 'fetch16':
       // Smaller fetch responses (defaults 50 MiB per request, 10 MiB per partition): peak RSS vs throughput.
       return { kafka: { consumer: { maxBytes: 16 * 1024 * 1024, maxBytesPerPartition: 4 * 1024 * 1024 } } };

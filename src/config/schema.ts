@@ -155,7 +155,7 @@ export const schema: convict.Schema<AppConfig> = {
     maxConcurrentRequests: int('PutRecordBatch calls in flight.', 4, 'FIREHOSE_MAX_CONCURRENT_REQUESTS', 1, 1_000),
     coalesce: {
       enabled: flag('Merge the records of concurrent units into full PutRecordBatch requests (README "Request coalescing"); false = each unit\'s planned sub-batches are requests of their own.', true, 'FIREHOSE_COALESCE_ENABLED'),
-      lingerMs: int('A request that is not full waits at most this long for more records (only while a request slot is free). Default 200: the shortest linger whose requests averaged ≥ 3 MiB under backlog in the benchmark (README "Performance").', 200, 'FIREHOSE_COALESCE_LINGER_MS', 0, 1_000),
+      lingerMs: int('A request that is not full waits at most this long for more records (only while a request slot is free). Default 50; 200 fills requests to ≥ 3 MiB under backlog but stalls the partitions behind their tails (README "Performance").', 50, 'FIREHOSE_COALESCE_LINGER_MS', 0, 1_000),
     },
     retry: {
       fastRetries: int('Transient failures (5xx, InternalFailure, timeout, reset, unknown) get this many fast jittered retries (firehose.backoff) before the graduated schedule.', 3, 'FIREHOSE_RETRY_FAST_RETRIES', 0, 100),
