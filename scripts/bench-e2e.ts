@@ -66,9 +66,9 @@ function variantConfig(v: VariantId): Overrides {
       return { firehose: { coalesce: { enabled: false } } };
     case 'linger200':
       return { firehose: { coalesce: { lingerMs: 200 } } };
-    case 'fetch16':
-      // Smaller fetch responses (defaults 50 MiB per request, 10 MiB per partition): peak RSS vs throughput.
-      return { kafka: { consumer: { maxBytes: 16 * 1024 * 1024, maxBytesPerPartition: 4 * 1024 * 1024 } } };
+    case 'fetch50':
+      // The fetch sizes before 2026-12-02 (50 MiB per request, 10 MiB per partition; now 16 and 4): throughput vs peak RSS.
+      return { kafka: { consumer: { maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 } } };
   }
 }
 

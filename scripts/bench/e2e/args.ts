@@ -1,6 +1,6 @@
 /** Command line of `npm run bench:e2e`; pure, so it is tested without running anything. */
 
-export const VARIANTS = ['level1', 'level3', 'level4', 'level5', 'level6', 'gzip-ndjson', 'ndjson', 'base64-gzip-lines', 'no-validation', 'pool1', 'pool2', 'inline-zlib', 'inflight64', 'no-coalesce', 'linger200', 'fetch16'] as const;
+export const VARIANTS = ['level1', 'level3', 'level4', 'level5', 'level6', 'gzip-ndjson', 'ndjson', 'base64-gzip-lines', 'no-validation', 'pool1', 'pool2', 'inline-zlib', 'inflight64', 'no-coalesce', 'linger200', 'fetch50'] as const;
 export type VariantId = (typeof VARIANTS)[number];
 
 export interface E2eArgs {
