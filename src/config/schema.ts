@@ -87,7 +87,7 @@ export const schema: convict.Schema<AppConfig> = {
       rebalanceTimeoutMs: int('How long the group waits for members to rejoin during a rebalance.', 300_000, 'KAFKA_REBALANCE_TIMEOUT_MS', 1_000, HOUR_MS),
       minBytes: int('Fetch min bytes (4608 KiB: a fetch returns once this much is ready, or after maxWaitTimeMs).', 4_718_592, 'KAFKA_MIN_BYTES', 1, 1024 * MiB),
       maxWaitTimeMs: int('Fetch max wait.', 500, 'KAFKA_MAX_WAIT_TIME_MS', 0, 60_000),
-      maxBytesPerPartition: int('Fetch max bytes per partition (Kafka still returns a larger first message). Default 4 MiB, with maxBytes 16 MiB: peak RSS 331 instead of 521 MiB in the benchmark at 0.76-1.00x the drain rate of 10/50 MiB (README "Performance").', 4 * MiB, 'KAFKA_MAX_BYTES_PER_PARTITION', 1, 1024 * MiB),
+      maxBytesPerPartition: int('Fetch max bytes per partition (Kafka still returns a larger first message). Default 4 MiB, with maxBytes 16 MiB: peak RSS 331-352 instead of 502-521 MiB in the benchmark, at 0.76-1.00x the drain rate of 10/50 MiB (README "Performance").', 4 * MiB, 'KAFKA_MAX_BYTES_PER_PARTITION', 1, 1024 * MiB),
       maxBytes: int('Fetch max bytes per request (see maxBytesPerPartition).', 16 * MiB, 'KAFKA_MAX_BYTES', 1, 1024 * MiB),
       partitionsConsumedConcurrently: int('Partitions processed concurrently by this pod.', 3, 'KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY', 1, 1_000),
       coordinatorLostAfterMs: int('The kafka circuit opens (readiness down) when, while a member of the group, no heartbeat, commit or join succeeds for this long; a NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE answer opens it at once. Above heartbeatIntervalMs (default: twice it).', 30_000, 'KAFKA_COORDINATOR_LOST_AFTER_MS', 100, HOUR_MS),
