@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { parseE2eArgs, VARIANTS } from '../../scripts/bench/e2e/args';
 import { sizesFor } from '../../scripts/bench/e2e/dataset';
@@ -74,5 +75,19 @@ describe('bench:e2e: arguments, data set, ledger, metrics text', () => {
     expect(metricSum(text, 'wsqc_firehose_requests_total')).to.equal(15);
     expect(metricSum(text, 'wsqc_worker_threads_started_total')).to.equal(2);
     expect(metricSum(text, 'wsqc_absent')).to.equal(0);
+  });
+});
+
+describe('bench:e2e probe: peak RSS of the consumer itself', () => {
+  it("reads the child's own high-water mark, not the ru_maxrss Linux carries over from the parent", function () {
+    if (process.platform !== 'linux') this.skip();
+    // The parent holds ~300 MiB, as the benchmark holds its data set and fast sink.
+    const ballast = Buffer.alloc(300 * 1048576, 1);
+    const probe = require.resolve('../../scripts/bench/e2e/probe');
+    const out = spawnSync(process.execPath, ['-e', `const { peakRssMiB } = require(${JSON.stringify(probe)}); console.log(JSON.stringify({ peak: peakRssMiB([]), maxrss: Math.round(process.resourceUsage().maxRSS / 1024) }))`], { encoding: 'utf8' });
+    const child = JSON.parse(out.stdout) as { peak: number; maxrss: number };
+    expect(ballast.length).to.be.greaterThan(0);
+    expect(child.maxrss, 'the trap: ru_maxrss inherited from the parent').to.be.at.least(300);
+    expect(child.peak, "the child's own VmHWM").to.be.above(10).and.below(150);
   });
 });

@@ -37,7 +37,7 @@ const mib = (bytes: number): number => Math.round(bytes / 1048576);
  * own ~1 GB (the data set and the fast sink) as its peak: 919-1063 MiB against
  * 410-523 MiB sampled in the run of 2026-12-02 02:10.
  */
-function peakRssMiB(samples: ReadonlyArray<[number, number]>): number {
+export function peakRssMiB(samples: ReadonlyArray<[number, number]>): number {
   const sampled = Math.max(0, ...samples.map(([, v]) => v));
   try {
     const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
