@@ -10,7 +10,7 @@
  * exact computed delay, which makes the schedule testable to the millisecond.
  */
 import type { Clock } from '../clock';
-import { abortedError } from './abort';
+import { abortedError, linkSignals } from './abort';
 import type { AimdRate } from './aimd';
 import { TokenBucket } from './token-bucket';
 
@@ -61,6 +61,8 @@ interface Waiter {
   readonly signal: AbortSignal | undefined;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
+  /** Detaches `signal` from its sources (./abort.ts linkSignals). */
+  readonly dispose: (() => void) | undefined;
   onAbort?: () => void;
 }
 
@@ -101,15 +103,20 @@ export class RateLimiter {
    */
   acquire(cost: RateCost, callerSignal?: AbortSignal): Promise<void> {
     const extra = this.options.abortWith?.();
-    const signal = extra ? (callerSignal ? AbortSignal.any([callerSignal, extra]) : extra) : callerSignal;
-    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    // Checked, not composed: most acquires pass at once and need no signal at all.
+    const aborted = callerSignal?.aborted ? callerSignal : extra?.aborted ? extra : undefined;
+    if (aborted) return Promise.reject(abortedError(aborted));
     if (this.tryAcquire(cost)) {
       this.options.passed?.();
       return Promise.resolve();
     }
     this.reportLimited(cost);
+    // Defect 1: a waiter links the long-lived rebalance signal only while it waits,
+    // and unlinks it when it leaves the queue (admitted or cancelled).
+    const linked = extra || callerSignal ? linkSignals(callerSignal, extra) : undefined;
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { cost, enqueuedAt: this.clock.now(), signal, resolve, reject };
+      const signal = linked?.signal;
+      const waiter: Waiter = { cost, enqueuedAt: this.clock.now(), signal, resolve, reject, dispose: linked?.dispose };
       if (signal) {
         waiter.onAbort = (): void => this.cancel(waiter);
         signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -184,6 +191,7 @@ export class RateLimiter {
     const index = this.queue.indexOf(waiter);
     if (index < 0) return;
     this.queue.splice(index, 1);
+    waiter.dispose?.();
     waiter.reject(abortedError(waiter.signal as AbortSignal));
     if (index === 0) this.headSleep?.abort();
   }
@@ -209,6 +217,7 @@ export class RateLimiter {
         }
         this.queue.shift();
         if (head.onAbort) head.signal?.removeEventListener('abort', head.onAbort);
+        head.dispose?.();
         this.take(head.cost);
         const waited = this.clock.now() - head.enqueuedAt;
         this.waitedMs += waited;

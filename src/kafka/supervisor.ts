@@ -33,6 +33,7 @@ import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Clock } from '../clock';
 import { AbortedError, AppError } from '../errors';
+import { linkSignals } from '../flow/abort';
 import type { PauseControl } from '../flow/pause-control';
 import { RebalanceSignal } from '../flow/rebalance-signal';
 import type { Logger } from '../logging/types';
@@ -224,7 +225,7 @@ export class Supervisor {
     const ctx: BatchContext = {
       runUnit: (unit, signal) => this.deps.runUnit(unit, signal),
       gate: this.deps.gate,
-      admit: this.deps.admit ? (unit, signal, remainder) => this.deps.admit!(unit, AbortSignal.any([signal, this.rebalance.signal]), remainder) : undefined,
+      admit: this.deps.admit ? (unit, signal, remainder) => this.admitUnit(unit, signal, remainder) : undefined,
       backlog: this.deps.backlog,
       commit: async (next) => {
         payload.resolveOffset((BigInt(next) - 1n).toString());
@@ -292,6 +293,16 @@ export class Supervisor {
       unsubscribe();
       if (rebalanceDeadline) clearTimeout(rebalanceDeadline);
       this.lifetime.signal.removeEventListener('abort', onLifetimeAbort);
+    }
+  }
+
+  /** Rate admission of a unit; the rebalance signal is linked for the wait only (defect 1). */
+  private async admitUnit(unit: Unit, signal: AbortSignal, remainder: boolean): Promise<number> {
+    const linked = linkSignals(signal, this.rebalance.signal);
+    try {
+      return await this.deps.admit!(unit, linked.signal, remainder);
+    } finally {
+      linked.dispose();
     }
   }
 

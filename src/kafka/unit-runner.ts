@@ -26,6 +26,7 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { AbortedError, AppError } from '../errors';
+import { linkSignals } from '../flow/abort';
 import type { Logger } from '../logging/types';
 import { packUnit } from '../pipeline/pack';
 import type { EncodeOptions, UnitRequest, UnitResult } from '../pipeline/wire';
@@ -157,10 +158,15 @@ export class UnitRunner {
   }
 
   /** Waits while the worker circuit is open; a rebalance abandons the wait at once. */
-  private admit(gate: WorkerGate, signal: AbortSignal): Promise<Admission> {
-    if (gate.state === 'closed') return Promise.resolve('closed');
-    const rebalance = this.opts.rebalanceSignal?.();
-    return gate.admit(rebalance ? AbortSignal.any([signal, rebalance]) : signal);
+  private async admit(gate: WorkerGate, signal: AbortSignal): Promise<Admission> {
+    if (gate.state === 'closed') return 'closed';
+    // Linked for the wait only (defect 1: AbortSignal.any keeps every composite alive as long as the rebalance signal).
+    const linked = linkSignals(signal, this.opts.rebalanceSignal?.());
+    try {
+      return await gate.admit(linked.signal);
+    } finally {
+      linked.dispose();
+    }
   }
 
   /** The worker is broken: open the circuit, or (no circuit, pool.exitOnBrokenWorker) fail the unit with WORKER_BROKEN. */
