@@ -84,6 +84,12 @@ export interface UnitRunnerOptions {
    * itself, across units; the whole unit is then one `deliver` call.
    */
   requestSlots?: Semaphore;
+  /**
+   * Bounds units being copied and encoded at once (issue 12): with the pipelined
+   * consumer a whole in-flight budget of units may start together, and each copy
+   * is made only when its unit gets a slot, just before the worker takes it.
+   */
+  encodeSlots?: Semaphore;
   logger: Logger;
   /** Waits between attempts when the pool is full (POOL_BUSY is not a worker failure). */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -265,6 +271,11 @@ export class UnitRunner {
   }
 
   private encode(unit: Unit, messages: KafkaMessage[], signal: AbortSignal): Promise<UnitResult> {
+    const slots = this.opts.encodeSlots;
+    return slots ? slots.with(() => this.packAndRun(unit, messages, signal), signal) : this.packAndRun(unit, messages, signal);
+  }
+
+  private packAndRun(unit: Unit, messages: KafkaMessage[], signal: AbortSignal): Promise<UnitResult> {
     // Copy once: a fresh owned buffer per attempt (the previous one was transferred).
     const packed = packUnit(messages);
     const req: UnitRequest = {
