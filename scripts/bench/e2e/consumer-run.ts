@@ -41,6 +41,8 @@ export interface ConsumerFigures {
   recordsSent: number;
   bytesSent: number;
   exitCode: number | null;
+  /** [seconds since spawn, MiB]: the consumer's in-flight budget in use (wsqc_inflight_bytes), sampled every 500 ms. */
+  inflight: Array<[number, number]>;
 }
 
 async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag: number; committed: number }> {
@@ -115,11 +117,24 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   proc.stderr.on('data', onData);
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
+  let sampler: NodeJS.Timeout | undefined;
   const fail = (why: string): Error => {
+    clearInterval(sampler);
     if (exitCode === undefined) proc.kill('SIGKILL');
     return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
   };
 
+  const spawnedAt = Date.now();
+  const inflight: Array<[number, number]> = [];
+  let sampling = false;
+  sampler = setInterval(() => {
+    if (!adminPort || sampling) return;
+    sampling = true;
+    scrape(`http://127.0.0.1:${adminPort}/metrics`)
+      .then((text) => inflight.push([(Date.now() - spawnedAt) / 1000, metricSum(text, 'wsqc_inflight_bytes') / 1048576]))
+      .catch(() => undefined)
+      .finally(() => (sampling = false));
+  }, 500);
   const deadline = Date.now() + spec.timeoutMs;
   let lastProgress = 0;
   let lagZeroMs = 0;
@@ -139,6 +154,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     }
     await sleep(100);
   }
+  clearInterval(sampler);
   proc.kill('SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(probeOut); i++) await sleep(20);
   if (!existsSync(probeOut)) throw fail('the probe wrote no snapshot');
@@ -156,6 +172,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     recordsSent: metricSum(text, 'wsqc_firehose_records_sent_total'),
     bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
     exitCode: code,
+    inflight,
   };
 }
 
