@@ -117,17 +117,10 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   proc.stderr.on('data', onData);
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
-  let sampler: NodeJS.Timeout | undefined;
-  const fail = (why: string): Error => {
-    clearInterval(sampler);
-    if (exitCode === undefined) proc.kill('SIGKILL');
-    return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
-  };
-
   const spawnedAt = Date.now();
   const inflight: Array<[number, number]> = [];
   let sampling = false;
-  sampler = setInterval(() => {
+  const sampler = setInterval(() => {
     if (!adminPort || sampling) return;
     sampling = true;
     scrape(`http://127.0.0.1:${adminPort}/metrics`)
@@ -135,6 +128,12 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
       .catch(() => undefined)
       .finally(() => (sampling = false));
   }, 500);
+  const fail = (why: string): Error => {
+    clearInterval(sampler);
+    if (exitCode === undefined) proc.kill('SIGKILL');
+    return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
+  };
+
   const deadline = Date.now() + spec.timeoutMs;
   let lastProgress = 0;
   let lagZeroMs = 0;
