@@ -25,6 +25,8 @@ export interface RunSpec {
   nodeFlags?: string[];
   /** A checkout whose dist/src/main.js is run instead of this one's (A/B against an older commit). */
   consumerRoot?: string;
+  /** The node binary to run it with (default: this one's). */
+  nodeBinary?: string;
   timeoutMs: number;
   /** Lag 0 counts only once this has resolved (steady mode: the producer has finished). */
   until?: Promise<unknown>;
@@ -97,7 +99,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   });
   if (spec.consumerRoot) pruneToSchemaOf(spec.consumerRoot, file);
   const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
-  const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
+  const proc = spawn(spec.nodeBinary ?? process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
     cwd: spec.consumerRoot ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
     stdio: ['ignore', 'pipe', 'pipe'],
