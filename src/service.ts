@@ -162,8 +162,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       maxSockets: config.firehose.maxConcurrentRequests * 2,
     });
     closeFirehose = () => port.close();
-    operations.attach({ describeStream: port.checkStream.bind(port) });
     await checkStream(port.checkStream.bind(port), config.firehose.streamName, clock, random, logger, startup.signal);
+    // Attached once the start-up check passed: a probe during its retries would cache that DOWN for 30 s.
+    operations.attach({ describeStream: port.checkStream.bind(port) });
 
     let deadLetters: DeadLetterSink;
     if (config.kafka.dlq.enabled) {
