@@ -71,3 +71,10 @@ export class AbortedError extends AppError {
 export function isRetriable(err: unknown): boolean {
   return err instanceof AppError && err.retriable;
 }
+
+/** `CODE: message` of an AppError, `Name: message` of an SDK error (its name is the AWS error code). */
+export function errorLabel(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown };
+  const tag = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
+  return `${tag}: ${typeof e.message === 'string' ? e.message : String(err)}`;
+}

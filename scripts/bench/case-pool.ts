@@ -8,7 +8,7 @@
  */
 import { encodeUnit } from '../../src/pipeline/encode-unit';
 import { packUnit } from '../../src/pipeline/pack';
-import { createEncodePool } from '../../src/pipeline/pool';
+import { createEncodePool } from '../../src/pool/pool';
 import type { UnitRequest } from '../../src/pipeline/wire';
 import type { BenchContext } from './context';
 import { asMessages, encodeOptions, scans, totalBytes, UNIT_MESSAGES, unitRequest } from './fixtures';

@@ -116,7 +116,7 @@ export interface FirehoseConfig {
   readonly exitOnPermanentError: boolean;
 }
 
-/** workers: the Piscina pool (default); inline: zlib on libuv's thread pool from the main thread (src/pipeline/inline-encoder.ts). */
+/** workers: the Piscina pool (default); inline: zlib on libuv's thread pool from the main thread (src/pool/inline-encoder.ts). */
 export const POOL_ENGINES = ['workers', 'inline'] as const;
 export type PoolEngine = (typeof POOL_ENGINES)[number];
 

@@ -43,6 +43,17 @@ const RETRIABLE_NAMES = new Set([
   'ExpiredTokenException',
 ]);
 
+/**
+ * Codes of a request whose fate is unknown: it timed out, so Firehose may have
+ * accepted it, and its records are sent again (possible duplicates,
+ * wsqc_duplicates_resent_total{cause="timeout"}).
+ */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['REQUEST_TIMEOUT', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError']);
+
+export function isTimeoutCode(code: string): boolean {
+  return TIMEOUT_CODES.has(code);
+}
+
 /** The request (or a record in it) is malformed: resending the same bytes cannot help. */
 const INVALID_NAMES = new Set(['InvalidArgumentException', 'ValidationException']);
 

@@ -55,15 +55,17 @@ export interface FirehosePortOptions {
   readonly secretAccessKey?: string;
   /** Upper bound for one request, response included. The dispatcher also enforces it. */
   readonly requestTimeoutMs: number;
-  /** Keep-alive socket pool size; at least the number of concurrent deliveries. */
-  readonly maxSockets: number;
+  /** PutRecordBatch calls in flight (firehose.maxConcurrentRequests): sizes the keep-alive socket pool. */
+  readonly maxConcurrentRequests: number;
   /** TCP connect bound; defaults to min(requestTimeoutMs, 5000). */
   readonly connectTimeoutMs?: number;
 }
 
 /** The SDK client configuration, separate so its rules are testable without a network. */
 export function buildFirehoseClientConfig(options: FirehosePortOptions): FirehoseClientConfig {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
+  // Twice the requests in flight: DescribeDeliveryStream (probes, readiness) and a
+  // timed-out request's socket still closing must not queue behind deliveries.
+  const agentOptions = { keepAlive: true, maxSockets: options.maxConcurrentRequests * 2 };
   const config: FirehoseClientConfig = {
     region: options.region,
     maxAttempts: 1,

@@ -2,7 +2,7 @@
  * Circuits (issue 6 §3, F3): `firehose` (the stream, its key or our
  * credentials are wrong: ResourceNotFound, AccessDenied, KMS), `kafka` (kafkajs
  * crashed, the coordinator is lost: ./coordinator-watch.ts) and `worker` (the
- * encode worker is broken: ./worker-circuit.ts). Wired in src/circuits.ts.
+ * encode worker is broken: ./worker-circuit.ts). Wired in src/wiring/circuits.ts.
  *
  *   closed ──open(reason)──▶ open ──probe due──▶ half-open ──probe ok──▶ closed
  *                             ▲                      │
@@ -14,9 +14,8 @@
  */
 import { abortedError } from './abort';
 
-import type { CircuitName } from '../metrics/catalog';
-
-export type { CircuitName };
+/** The three circuits (src/wiring/circuits.ts); also the metric label `circuit`. */
+export type CircuitName = 'firehose' | 'kafka' | 'worker';
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitSnapshot {

@@ -11,7 +11,7 @@
  *
  * Answers to real requests clear them (and `nothingToSend`). F1 — when a rebalance aborted the
  * work in flight, nothing is sent any more: the idle probe (src/flow/prober.ts,
- * wired in src/service.ts) then lets one batch through (src/kafka/trial-fetch.ts)
+ * wired in src/wiring/firehose-probes.ts) then lets one batch through (src/kafka/trial-fetch.ts)
  * whose requests are those answers. (A DescribeDeliveryStream answer used to
  * clear them; it answers through a PutRecordBatch outage, so every probe
  * resumed fetching only for the next requests to fail: NETWORK flapped.)
@@ -48,6 +48,15 @@ export class OutageFlag implements OutageSignal {
     this.quietMs = options.quietMs ?? 0;
     if (!Number.isInteger(this.threshold) || this.threshold < 1) throw new RangeError(`threshold must be a positive integer, got ${this.threshold}`);
     if (!(this.quietMs >= 0)) throw new RangeError(`quietMs must be >= 0, got ${this.quietMs}`);
+  }
+
+  /**
+   * Whether the idle probe should ask Firehose (F1): an outage flag holds, nothing
+   * is in flight whose requests would clear it, and the Firehose circuit (whose own
+   * half-open probe runs instead) is closed.
+   */
+  idleProbeDue(nothingInFlight: boolean, circuitClosed: boolean): boolean {
+    return this.active && nothingInFlight && circuitClosed;
   }
 
   get bufferFull(): boolean {

@@ -12,13 +12,15 @@
  *   Firehose circuit open ─DOWNSTREAM_ERROR┤                (re-applied after every GROUP_JOIN: F8)
  *   POST /admin/pause ──MANUAL────────┘
  *
+ * The reasons and how each is treated: ./pause-reasons.ts (the one registry).
  * hold/release are idempotent: holding a reason already held keeps its original
  * start time; releasing one not held does nothing. Listeners hear each reason's
  * hold and release (with its duration) and whether the overall state flipped.
  */
 
-export const PAUSE_REASONS = ['RATE_LIMIT', 'BUFFER_FULL', 'NETWORK', 'DOWNSTREAM_ERROR', 'IN_FLIGHT_CAP', 'MANUAL'] as const;
-export type PauseReason = (typeof PAUSE_REASONS)[number];
+import { isPauseReason, PAUSE_REASONS, type PauseReason } from './pause-reasons';
+
+export type { PauseReason } from './pause-reasons';
 
 export interface PauseSnapshot {
   paused: boolean;
@@ -86,6 +88,13 @@ export class PauseControl {
     return on ? this.hold(reason) : this.release(reason);
   }
 
+  /** The snapshot with how long each reason has held so far (GET /api/metrics/kafka, the status page). */
+  view(): { paused: boolean; reasons: Array<{ reason: string; sinceMs: number; heldMs: number }> } {
+    const now = this.clock.now();
+    const snap = this.snapshot();
+    return { paused: snap.paused, reasons: snap.reasons.map((r) => ({ ...r, heldMs: Math.max(0, now - r.sinceMs) })) };
+  }
+
   snapshot(): PauseSnapshot {
     return { paused: this.paused, reasons: [...this.held].map(([reason, sinceMs]) => ({ reason, sinceMs })) };
   }
@@ -100,12 +109,7 @@ export class PauseControl {
 }
 
 function assertReason(reason: string): asserts reason is PauseReason {
-  if (!(PAUSE_REASONS as readonly string[]).includes(reason)) {
+  if (!isPauseReason(reason)) {
     throw new RangeError(`unknown pause reason '${reason}' (expected one of ${PAUSE_REASONS.join(', ')})`);
   }
-}
-
-/** The metric label of a reason: RATE_LIMIT → rate_limit (PauseReasonLabel in src/metrics/catalog.ts). */
-export function pauseReasonLabel(reason: PauseReason): Lowercase<PauseReason> {
-  return reason.toLowerCase() as Lowercase<PauseReason>;
 }

@@ -6,41 +6,36 @@
  *
  * A pure class (STYLE: "Backpressure is a signal; pause state is a pure class",
  * after arroyo's MessageRejected -> pause): no timers, no I/O, only counters and
- * promise bookkeeping for `waitForRoom`.
+ * promise bookkeeping for `whenOpen`.
  *
- * One rule keeps the pipeline moving: when nothing is in flight, any unit is
- * admitted, even one larger than the cap; otherwise it would wait forever.
+ * Fetched work is always reserved (`reserve` may pass the cap): it was taken
+ * from Kafka and must be processed anyway; the cap decides only whether
+ * fetching goes on (src/kafka/supervisor.ts holds its round while it is spent).
  */
 import { abortedError } from './abort';
 
-export interface BackpressureOptions {
-  /**
-   * Hysteresis: once paused, stay paused until in-flight bytes drop below this
-   * (default: the cap itself, i.e. no hysteresis). Avoids pause/resume flapping
-   * when units finish one by one near the cap.
-   */
-  readonly resumeBelowBytes?: number;
-}
+/**
+ * Hysteresis: once the cap is reached, fetching resumes when in-flight bytes
+ * drop below this share of it, not at the first unit that settles (which paused
+ * and resumed the consumer per unit near the cap).
+ */
+export const RESUME_BELOW_SHARE = 0.75;
 
-interface RoomWaiter {
-  readonly bytes: number;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  onAbort?: () => void;
+export interface BackpressureOptions {
+  /** Resume below this many bytes instead (default: RESUME_BELOW_SHARE of the cap). */
+  readonly resumeBelowBytes?: number;
 }
 
 export class BackpressureGate {
   private inFlight = 0;
   private paused = false;
   private readonly resumeBelow: number;
-  private readonly waiters: RoomWaiter[] = [];
   private readonly openWaiters = new Set<() => void>();
 
   constructor(readonly maxInFlightBytes: number, options: BackpressureOptions = {}) {
     assertBytes(maxInFlightBytes, 'maxInFlightBytes');
     if (maxInFlightBytes === 0) throw new RangeError('maxInFlightBytes must be > 0');
-    this.resumeBelow = Math.min(options.resumeBelowBytes ?? maxInFlightBytes, maxInFlightBytes);
+    this.resumeBelow = Math.min(options.resumeBelowBytes ?? Math.floor(maxInFlightBytes * RESUME_BELOW_SHARE), maxInFlightBytes);
   }
 
   get inFlightBytes(): number {
@@ -52,19 +47,6 @@ export class BackpressureGate {
     return this.paused;
   }
 
-  /** Whether `bytes` would be admitted now: it fits under the cap, or nothing is in flight. */
-  hasRoomFor(bytes: number): boolean {
-    return this.inFlight === 0 || this.inFlight + bytes <= this.maxInFlightBytes;
-  }
-
-  /** Reserves `bytes` if `hasRoomFor(bytes)`; returns whether it did. */
-  tryReserve(bytes: number): boolean {
-    assertBytes(bytes, 'bytes');
-    if (!this.hasRoomFor(bytes)) return false;
-    this.add(bytes);
-    return true;
-  }
-
   /**
    * Reserves `bytes` unconditionally: for work already taken from Kafka that must
    * be processed anyway. May exceed the cap; `shouldPause` then says so.
@@ -74,7 +56,7 @@ export class BackpressureGate {
     this.add(bytes);
   }
 
-  /** Returns `bytes` reserved earlier; wakes `waitForRoom` callers that now fit. */
+  /** Returns `bytes` reserved earlier; below the resume mark `whenOpen` callers go on. */
   release(bytes: number): void {
     assertBytes(bytes, 'bytes');
     if (bytes > this.inFlight) {
@@ -88,31 +70,6 @@ export class BackpressureGate {
       this.openWaiters.clear();
       open.forEach((w) => w());
     }
-    this.wake();
-  }
-
-  /**
-   * Resolves once `hasRoomFor(bytes)` is true; it does not reserve. Call
-   * `reserve(bytes)` in the same synchronous continuation. With several concurrent
-   * waiters all may wake on one release and overshoot the cap by their units;
-   * the supervisor has a single fetch loop, so there is one waiter.
-   * Rejects with an AbortedError when `signal` aborts first.
-   */
-  waitForRoom(bytes: number, signal?: AbortSignal): Promise<void> {
-    assertBytes(bytes, 'bytes');
-    if (signal?.aborted) return Promise.reject(abortedError(signal));
-    if (this.hasRoomFor(bytes)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: RoomWaiter = { bytes, resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = (): void => {
-          this.remove(waiter);
-          reject(abortedError(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-    });
   }
 
   /**
@@ -140,20 +97,6 @@ export class BackpressureGate {
   private add(bytes: number): void {
     this.inFlight += bytes;
     if (this.inFlight >= this.maxInFlightBytes) this.paused = true;
-  }
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) {
-      if (!this.hasRoomFor(waiter.bytes)) continue;
-      this.remove(waiter);
-      waiter.resolve();
-    }
-  }
-
-  private remove(waiter: RoomWaiter): void {
-    const index = this.waiters.indexOf(waiter);
-    if (index >= 0) this.waiters.splice(index, 1);
-    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
 }
 

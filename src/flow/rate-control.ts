@@ -125,6 +125,15 @@ export class RateControl {
     return (await this.sizeClass.admit(sizes, signal, remainder)).admitted;
   }
 
+  /**
+   * The admission of a unit (its messages' value sizes) for the supervisor's
+   * lanes: only with the size-class preset; without it every unit starts whole.
+   */
+  get unitAdmission(): ((unit: { messages: ReadonlyArray<{ value: Buffer | null }> }, signal: AbortSignal, remainder: boolean) => Promise<number>) | undefined {
+    if (!this.sizeClass) return undefined;
+    return (unit, signal, remainder) => this.admit(unit.messages.map((m) => m.value?.length ?? 0), signal, remainder);
+  }
+
   /** Firehose answered with throttling (ServiceUnavailableException, per record or request). */
   throttled(): void {
     if (!this.aimd) return;

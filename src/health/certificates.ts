@@ -15,7 +15,7 @@
  * The evaluation is pure over plain certificate facts and a wall-clock time.
  */
 import type { X509Certificate } from 'node:crypto';
-import type { CertificateStore } from '../metrics/catalog';
+import type { CertificateStore } from '../labels';
 import type { Logger } from '../logging/types';
 import { down, errorDetails, up, type Indicator, type IndicatorResult } from './indicator';
 

@@ -2,10 +2,11 @@
  * Readiness: `firehose` — the delivery stream is ACTIVE (DescribeDeliveryStream,
  * its answer reused for `describeCacheMs`, 30 s by default, so probes never
  * hammer the API), the Firehose circuit is not open (when the control layer
- * reports one), and fetching is not paused for a Firehose outage (pause reasons
- * NETWORK or DOWNSTREAM_ERROR): an outage can fail PutRecordBatch while
- * DescribeDeliveryStream still answers ACTIVE. Throttling (BUFFER_FULL) is
- * UP with a warning: the stream works, only slower.
+ * reports one), and fetching is not paused for a Firehose outage (the pause
+ * reasons whose `readiness` is 'down' in src/flow/pause-reasons.ts: NETWORK,
+ * DOWNSTREAM_ERROR): an outage can fail PutRecordBatch while
+ * DescribeDeliveryStream still answers ACTIVE. Throttling ('warn': BUFFER_FULL)
+ * is UP with a warning: the stream works, only slower.
  * Only the describe answer is cached: the circuit and the pause are read on
  * every check (the indicator's own cacheMs is 0), so readiness follows them at
  * once — when they are attached after the first probe, and when an outage or
@@ -14,10 +15,9 @@
  * (missing stream, access denied, an outage), or the circuit's reason.
  * Liveness never looks at Firehose: a pod waiting out an outage must stay alive.
  */
+import { readinessOf } from '../flow/pause-reasons';
 import { down, errorDetails, up, type Details, type Indicator } from './indicator';
 
-/** Pause reasons that mean Firehose is not accepting requests. */
-const OUTAGE_REASONS: ReadonlySet<string> = new Set(['NETWORK', 'DOWNSTREAM_ERROR']);
 
 export interface CircuitView {
   readonly name: string;
@@ -58,11 +58,12 @@ export function firehoseIndicator(source: FirehoseHealthSource, clock: { now(): 
       if (circuit?.state === 'open') return down({ ...base, status, reason: `circuit open${circuit.reason ? `: ${circuit.reason}` : ''}` });
       if (status !== 'ACTIVE') return down({ ...base, status, reason: `stream is ${status}, not ACTIVE` });
       const paused = source.pausedFor?.() ?? [];
-      const outage = paused.filter((r) => OUTAGE_REASONS.has(r));
+      const outage = readinessOf(paused, 'down');
       if (outage.length > 0) {
         return down({ ...base, status, reason: `stream ACTIVE, but PutRecordBatch is failing: fetching paused (${outage.join(', ')}) until Firehose answers again` });
       }
-      if (paused.includes('BUFFER_FULL')) return up({ ...base, status, reason: 'stream ACTIVE', warning: 'Firehose is throttling: fetching paused (BUFFER_FULL)' });
+      const slowed = readinessOf(paused, 'warn');
+      if (slowed.length > 0) return up({ ...base, status, reason: 'stream ACTIVE', warning: `Firehose is throttling: fetching paused (${slowed.join(', ')})` });
       return up({ ...base, status, reason: 'stream ACTIVE' });
     },
   };

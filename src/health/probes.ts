@@ -18,7 +18,7 @@
  */
 import type { Clock } from '../clock';
 import { AbortedError } from '../errors';
-import type { ProbeLabel } from '../metrics/catalog';
+import type { ProbeLabel } from '../labels';
 import { down, errorDetails, type HealthStatus, type Indicator, type IndicatorResult } from './indicator';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 5_000;

@@ -6,7 +6,7 @@
  * that answer is not cached, so the first check after the pool exists is real.
  */
 import { down, up, type Indicator } from './indicator';
-import type { PoolStats } from '../pipeline/pool';
+import type { PoolStats } from '../pool/pool';
 
 export function workerPoolIndicator(stats: () => PoolStats | undefined, cacheMs = 1_000): Indicator {
   return {

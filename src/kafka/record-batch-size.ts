@@ -17,6 +17,7 @@
  * are counted at their largest, so the estimate is an upper bound for
  * uncompressed batches (the sink and replay never compress).
  */
+import { packRuns } from '../pipeline/pack-runs';
 
 /** Bytes of the v2 record batch header (baseOffset … recordCount). */
 export const RECORD_BATCH_OVERHEAD = 61;
@@ -81,19 +82,7 @@ export interface Chunk {
  * decides whether the topic can still take it). An empty list gives no chunks.
  */
 export function planChunks(sizes: readonly number[], capBytes: number): Chunk[] {
-  const chunks: Chunk[] = [];
-  let start = 0;
-  let bytes = RECORD_BATCH_OVERHEAD;
-  for (let i = 0; i < sizes.length; i++) {
-    if (i > start && bytes + sizes[i] > capBytes) {
-      chunks.push({ start, end: i, batchBytes: bytes });
-      start = i;
-      bytes = RECORD_BATCH_OVERHEAD;
-    }
-    bytes += sizes[i];
-  }
-  if (sizes.length > start) chunks.push({ start, end: sizes.length, batchBytes: bytes });
-  return chunks;
+  return packRuns(sizes, { maxItems: Number.POSITIVE_INFINITY, maxBytes: capBytes, baseBytes: RECORD_BATCH_OVERHEAD }).map((r) => ({ start: r.start, end: r.end, batchBytes: r.bytes }));
 }
 
 /** Walks kafkajs's wrappers (KafkaJSNonRetriableError → KafkaJSProtocolError) for MESSAGE_TOO_LARGE. */

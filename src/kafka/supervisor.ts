@@ -55,9 +55,11 @@
 import { setMaxListeners } from 'node:events';
 import { KafkaJSProtocolError, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { Clock } from '../clock';
+import type { AppConfig } from '../config';
 import { AbortedError, AppError } from '../errors';
 import { linkSignals } from '../flow/abort';
 import type { PauseControl } from '../flow/pause-control';
+import { reasonsLeavingBatches, trialMayPass } from '../flow/pause-reasons';
 import type { Logger } from '../logging/types';
 import { Committer } from './committer';
 import { PartitionLane, type LaneContext } from './partition-lane';
@@ -119,6 +121,21 @@ export interface SupervisorDeps {
 }
 
 export type EndReason = { reason: 'stopped' } | { reason: 'fatal'; error: unknown };
+
+/** The supervisor's options from the configuration. */
+export function supervisorOptionsOf(config: AppConfig): SupervisorOptions {
+  return {
+    topics: config.kafka.topics,
+    fromBeginning: config.kafka.fromBeginning,
+    partitionsConsumedConcurrently: config.kafka.consumer.partitionsConsumedConcurrently,
+    maxMessages: config.batch.maxMessages,
+    maxUnitBytes: config.batch.maxBytes,
+    drainTimeoutMs: config.shutdown.drainTimeoutMs,
+    // A held round waits for running units after a rebalance starts at most half the
+    // rebalance timeout (the group waits that long for us to rejoin) and never longer than a stop's drain.
+    rebalanceDrainMs: Math.min(config.shutdown.drainTimeoutMs, Math.floor(config.kafka.consumer.rebalanceTimeoutMs / 2)),
+  };
+}
 
 export class Supervisor {
   private readonly lifetime = new AbortController();
@@ -260,7 +277,7 @@ export class Supervisor {
       // Defect 4: an operator's pause or an open circuit means "start nothing": a
       // batch fetched before it (or by a trial it cancelled) is left unresolved,
       // so it is fetched again on resume.
-      const blocking = this.deps.pause.reasons.filter((r) => BLOCKING_REASONS.has(r));
+      const blocking = reasonsLeavingBatches(this.deps.pause.reasons);
       if (blocking.length > 0) {
         this.deps.logger.info('batch left unprocessed while paused', { topic: batch.topic, partition: batch.partition, reasons: blocking });
         return;
@@ -420,7 +437,7 @@ export class Supervisor {
    */
   probeFetch(): TopicPartition | 'idle' | undefined {
     if (this.stopping || !this.paused) return undefined;
-    if (!this.deps.pause.reasons.every((r) => OUTAGE_REASONS.has(r))) return undefined;
+    if (!trialMayPass(this.deps.pause.reasons)) return undefined;
     return this.trial.open();
   }
 
@@ -457,7 +474,7 @@ export class Supervisor {
   private applyPause(): void {
     if (this.stopping) return;
     if (this.deps.pause.paused && !this.paused) this.pauseConsumer();
-    else if (this.deps.pause.paused && this.trial.trying && !this.deps.pause.reasons.every((r) => OUTAGE_REASONS.has(r))) {
+    else if (this.deps.pause.paused && this.trial.trying && !trialMayPass(this.deps.pause.reasons)) {
       // Defect 4: a trial opened under an outage pause must not outlive a later
       // MANUAL, rate or circuit hold: re-pause its partition now.
       this.deps.logger.info('probe fetch cancelled: a pause reason other than an outage now holds', { reasons: this.deps.pause.reasons });
@@ -501,12 +518,6 @@ export class Supervisor {
 function laneKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
-
-/** Reasons that mean "start nothing": a batch that arrives while one holds is left for after the resume. */
-const BLOCKING_REASONS: ReadonlySet<string> = new Set(['MANUAL', 'DOWNSTREAM_ERROR']);
-
-/** The pause reasons a probe fetch may try past (src/kafka/trial-fetch.ts). */
-const OUTAGE_REASONS: ReadonlySet<string> = new Set(['NETWORK', 'BUFFER_FULL']);
 
 /** The error kafkajs rejoins on (runner.js isRebalancing), for a rebalance learnt from its REBALANCING event. */
 function rebalanceInProgress(message: string): KafkaJSProtocolError {

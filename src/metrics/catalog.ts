@@ -23,14 +23,13 @@ export type UnitOutcome = 'acked' | 'abandoned' | 'failed';
 export type FirehoseOutcome = 'ok' | 'partial' | 'throttled' | 'error';
 export type SizeClassName = 'small' | 'medium' | 'large';
 /** Label values of the pause-control reasons (src/flow pause control: RATE_LIMIT, BUFFER_FULL, ...). */
-export type PauseReasonLabel = 'rate_limit' | 'buffer_full' | 'network' | 'downstream_error' | 'in_flight_cap' | 'manual';
-export type CircuitName = 'firehose' | 'kafka' | 'worker';
+export type { PauseReasonLabel } from '../flow/pause-reasons';
+export type { CircuitName } from '../flow/circuit';
 /** wsqc_circuit_state values: 0 closed, 1 half-open, 2 open. */
 export type CircuitStateLabel = 'closed' | 'half_open' | 'open';
 export type RateBucketLabel = 'records' | 'bytes' | 'requests' | 'size_class';
-export type ProbeLabel = 'liveness' | 'readiness';
+export type { CertificateStore, ProbeLabel } from '../labels';
 export type DuplicateCause = 'timeout' | 'rebalance';
-export type CertificateStore = 'keystore' | 'truststore';
 /** Why the coalescer cut a request (src/firehose/coalescer.ts FlushTrigger). */
 export type FlushTriggerLabel = 'full' | 'linger';
 
@@ -213,7 +212,7 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       'Time spent waiting on the Firehose rate limiter.',
     ),
 
-    // Request coalescing (issue 8). Wired by src/metrics/coalesce-observer.ts.
+    // Request coalescing (issue 8). Wired by src/wiring/coalesce-observer.ts.
     coalesceUnitsPerRequest: histogram('coalesce_units_per_request', 'Units (coalescer callers) with records in one coalesced PutRecordBatch delivery.', BUCKETS.unitsPerRequest),
     coalesceFlushes: counter('coalesce_flushes_total', 'Coalesced deliveries cut, by trigger: full (a limit reached) or linger (the oldest record waited firehose.coalesce.lingerMs).', ['trigger']),
     coalesceWaitSeconds: histogram('coalesce_wait_seconds', 'Time the oldest record of a coalesced delivery waited in the coalescer (linger, or every request slot busy).', BUCKETS.coalesceWaitSeconds),

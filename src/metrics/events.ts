@@ -32,6 +32,8 @@ export interface Events {
   inflight(units: number, bytes: number): void;
 
   workerTask(format: string, seconds: number, rawBytes: number, encodedBytes: number): void;
+  /** A worker task's result: its size classes and its task figures (sizeClasses + workerTask). */
+  encoded(format: string, result: { readonly sizeClasses: SizeClassCounts; readonly rawBytes: number; readonly encodedBytes: number }, seconds: number): void;
   workerFailure(err: unknown): void;
   workerThreadStarted(): void;
 
@@ -147,6 +149,11 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       const labels = { format: boundedLabel(format) };
       metrics.workerTaskSeconds.observe(labels, nonNegative(seconds));
       if (rawBytes > 0) metrics.encodedRatio.observe(labels, nonNegative(encodedBytes) / rawBytes);
+    },
+
+    encoded(format, result, seconds) {
+      this.sizeClasses(result.sizeClasses);
+      this.workerTask(format, seconds, result.rawBytes, result.encodedBytes);
     },
 
     workerFailure(err) {

@@ -21,12 +21,9 @@
  *                      ones already sent arrive twice.
  */
 import type { Logger } from '../logging/types';
-import type { HealthGauges } from '../health/probes';
-import type { PoolStats } from '../pipeline/pool';
-import type { CertificateStore, DuplicateCause, Metrics } from './catalog';
+import type { PoolStats } from '../pool/pool';
+import type { CertificateStore, DuplicateCause, Metrics, ProbeLabel } from './catalog';
 
-/** Firehose error codes of a request whose fate is unknown (it may have been accepted). */
-export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['REQUEST_TIMEOUT', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError']);
 
 /** The CN of an "CN=a, O=b" subject (a bounded label), else the whole subject cut to 64 characters. */
 export function commonName(subject: string): string {
@@ -41,7 +38,8 @@ export interface OpsEvents {
   acknowledged(timestampsMs: Iterable<number>, nowMs: number): void;
   duplicatesResent(cause: DuplicateCause, messages: number): void;
   certificateExpiry(store: CertificateStore, subject: string, days: number): void;
-  readonly healthGauges: HealthGauges;
+  /** What src/health/probes.ts reports each check to (its HealthGauges, structurally). */
+  readonly healthGauges: { indicator(name: string, up: boolean): void; probe(probe: ProbeLabel, up: boolean): void };
 }
 
 export function createOpsEvents(metrics: Metrics, logger: Logger): OpsEvents {

@@ -59,7 +59,7 @@ const gzipAsync = promisify(gzip);
 
 /**
  * encodeMessage with zlib on libuv's thread pool instead of this thread: the
- * `pool.engine: inline` variant (src/pipeline/inline-encoder.ts). Same bytes.
+ * `pool.engine: inline` variant (src/pool/inline-encoder.ts). Same bytes.
  */
 export async function encodeMessageAsync(msg: Uint8Array, format: RecordFormat, gzipLevel: number): Promise<Buffer> {
   const input = gzipInput(msg, format);

@@ -8,6 +8,7 @@
  * rejects oversized messages (code OVERSIZED) before anything is planned.
  */
 import { AppError } from '../errors';
+import { packRuns } from './pack-runs';
 import type { PlanLimits, SubBatch } from './wire';
 
 function recordTooLarge(index: number, size: number, limit: number): AppError {
@@ -24,22 +25,10 @@ function recordTooLarge(index: number, size: number, limit: number): AppError {
  */
 export function planSubBatches(recordSizes: readonly number[], limits: PlanLimits): SubBatch[] {
   const perRecordLimit = Math.min(limits.maxRecordBytes, limits.maxBytesPerBatch);
-  const batches: SubBatch[] = [];
-  let first = 0;
-  let bytes = 0;
-  for (let i = 0; i < recordSizes.length; i++) {
-    const size = recordSizes[i];
+  recordSizes.forEach((size, i) => {
     if (size > perRecordLimit) throw recordTooLarge(i, size, perRecordLimit);
-    const count = i - first;
-    if (count > 0 && (count >= limits.maxRecordsPerBatch || bytes + size > limits.maxBytesPerBatch)) {
-      batches.push({ firstRecord: first, endRecord: i, bytes });
-      first = i;
-      bytes = 0;
-    }
-    bytes += size;
-  }
-  if (recordSizes.length > first) batches.push({ firstRecord: first, endRecord: recordSizes.length, bytes });
-  return batches;
+  });
+  return packRuns(recordSizes, { maxItems: limits.maxRecordsPerBatch, maxBytes: limits.maxBytesPerBatch }).map((r) => ({ firstRecord: r.start, endRecord: r.end, bytes: r.bytes }));
 }
 
 /**
@@ -49,20 +38,9 @@ export function planSubBatches(recordSizes: readonly number[], limits: PlanLimit
  * per record, the indexes into `encoded`.
  */
 export function aggregate(encoded: readonly Uint8Array[], maxRecordBytes: number): number[][] {
-  const records: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < encoded.length; i++) {
-    const size = encoded[i].length;
-    if (size > maxRecordBytes) throw recordTooLarge(i, size, maxRecordBytes);
-    if (current.length > 0 && bytes + size > maxRecordBytes) {
-      records.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(i);
-    bytes += size;
-  }
-  if (current.length > 0) records.push(current);
-  return records;
+  const sizes = encoded.map((e, i) => {
+    if (e.length > maxRecordBytes) throw recordTooLarge(i, e.length, maxRecordBytes);
+    return e.length;
+  });
+  return packRuns(sizes, { maxItems: Number.POSITIVE_INFINITY, maxBytes: maxRecordBytes }).map((r) => Array.from({ length: r.end - r.start }, (_, k) => r.start + k));
 }

@@ -7,6 +7,8 @@
  * Pure and order-preserving: concatenating the units gives back the input.
  */
 
+import { packRuns } from './pack-runs';
+
 /** Byte length of a message value; a tombstone (null value) counts as 0. */
 export function valueBytes(message: { value: Buffer | null }): number {
   return message.value === null ? 0 : message.value.length;
@@ -29,20 +31,6 @@ export function cutUnits<M extends { value: Buffer | null }>(
   if (!(maxBytes > 0)) {
     throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
   }
-  const units: M[][] = [];
-  let current: M[] = [];
-  let currentBytes = 0;
-  for (const message of messages) {
-    const bytes = valueBytes(message);
-    const full = current.length >= maxMessages || currentBytes + bytes > maxBytes;
-    if (current.length > 0 && full) {
-      units.push(current);
-      current = [];
-      currentBytes = 0;
-    }
-    current.push(message);
-    currentBytes += bytes;
-  }
-  if (current.length > 0) units.push(current);
-  return units;
+  const sizes = messages.map(valueBytes);
+  return packRuns(sizes, { maxItems: maxMessages, maxBytes }).map((r) => messages.slice(r.start, r.end));
 }

@@ -56,7 +56,16 @@ export class FakeConsumer {
       this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
       return () => undefined;
     }) as unknown as ConsumerPort['on'],
-    events: { REBALANCING: 'consumer.rebalancing', GROUP_JOIN: 'consumer.group_join' } as unknown as ConsumerPort['events'],
+    events: {
+      REBALANCING: 'consumer.rebalancing',
+      GROUP_JOIN: 'consumer.group_join',
+      CONNECT: 'consumer.connect',
+      HEARTBEAT: 'consumer.heartbeat',
+      END_BATCH_PROCESS: 'consumer.end_batch_process',
+      DISCONNECT: 'consumer.disconnect',
+      CRASH: 'consumer.crash',
+      FETCH: 'consumer.fetch',
+    } as unknown as ConsumerPort['events'],
   };
 
   releaseCommits(): void {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
-import { createCircuits } from '../../src/circuits';
+import { createCircuits } from '../../src/wiring/circuits';
 import { loadConfig } from '../../src/config';
 import { PauseControl } from '../../src/flow/pause-control';
 import { HealthState } from '../../src/health/state';

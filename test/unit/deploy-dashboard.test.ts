@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { catalogMetricTypes, prefixedNamesIn, resolveSeries, unknownSeries } from '../../scripts/deploy/metric-names';
 import { readRepoText } from '../../scripts/deploy/repo-files';
+import { PAUSE_REASONS, pauseReasonLabel } from '../../src/flow/pause-reasons';
 
 interface Target { refId?: string; expr?: string; datasource?: { type?: string; uid?: string } }
 interface Panel {
@@ -93,5 +94,11 @@ describe('deploy/grafana/dashboard.json', () => {
     const problems = shapeProblems(broken);
     expect(problems.some((p) => p.includes('no targets'))).to.equal(true);
     expect(problems.some((p) => p.includes('gridPos'))).to.equal(true);
+  });
+
+  it('the pause panel names every pause reason of the registry (src/flow/pause-reasons.ts)', () => {
+    const panel = dataPanels(load()).find((p) => (p.targets ?? []).some((t) => (t.expr ?? '').includes('wsqc_pause_active')));
+    const description = (panel as { description?: string } | undefined)?.description ?? '';
+    expect(PAUSE_REASONS.map(pauseReasonLabel).filter((label) => !description.includes(label))).to.deep.equal([]);
   });
 });

@@ -7,7 +7,7 @@ import { AbortedError, FirehoseError } from '../../src/errors';
 import { classifyRequestError } from '../../src/firehose/classify';
 import { buildFirehoseClientConfig, createFirehosePort, type FirehosePortOptions } from '../../src/firehose/client';
 
-const base: FirehosePortOptions = { region: 'eu-west-1', requestTimeoutMs: 10_000, maxSockets: 16 };
+const base: FirehosePortOptions = { region: 'eu-west-1', requestTimeoutMs: 10_000, maxConcurrentRequests: 8 };
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('firehose/client buildFirehoseClientConfig', () => {
@@ -30,7 +30,7 @@ describe('firehose/client buildFirehoseClientConfig', () => {
   }
 
   it('disables SDK retries and bounds the request with keep-alive sockets', () => {
-    const config = buildFirehoseClientConfig({ ...base, requestTimeoutMs: 7_000, maxSockets: 8 });
+    const config = buildFirehoseClientConfig({ ...base, requestTimeoutMs: 7_000, maxConcurrentRequests: 4 });
     expect(config.maxAttempts).to.equal(1);
     const handler = config.requestHandler as { requestTimeout: number; throwOnRequestTimeout: boolean; connectionTimeout: number; httpsAgent: { keepAlive?: boolean; maxSockets: number } };
     expect(handler.requestTimeout).to.equal(7_000);

@@ -27,7 +27,7 @@ function capturingHandler(bodies: Uint8Array[]): unknown {
 }
 
 function clientWith(stock: boolean, bodies: Uint8Array[]): FirehoseClient {
-  const config = buildFirehoseClientConfig({ region: 'eu-west-1', requestTimeoutMs: 1_000, maxSockets: 1, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's' });
+  const config = buildFirehoseClientConfig({ region: 'eu-west-1', requestTimeoutMs: 1_000, maxConcurrentRequests: 1, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's' });
   if (stock) delete config.protocol; // the client's own default protocol and codec
   return new FirehoseClient({ ...config, requestHandler: capturingHandler(bodies) as never });
 }
@@ -51,7 +51,7 @@ describe('firehose/wire-codec (native base64 for record Data)', () => {
   });
 
   it('the configured client uses it (not the stock codec)', async () => {
-    const config = buildFirehoseClientConfig({ region: 'eu-west-1', requestTimeoutMs: 1_000, maxSockets: 1 });
+    const config = buildFirehoseClientConfig({ region: 'eu-west-1', requestTimeoutMs: 1_000, maxConcurrentRequests: 1 });
     const protocol = config.protocol as { getPayloadCodec(): unknown };
     expect(protocol.getPayloadCodec()).to.be.instanceOf(NativeBase64JsonCodec);
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { PAUSE_REASONS, PauseControl, pauseReasonLabel, type PauseChange } from '../../src/flow/pause-control';
+import { PauseControl, type PauseChange } from '../../src/flow/pause-control';
+import { PAUSE_REASONS, pauseReasonLabel } from '../../src/flow/pause-reasons';
 import { FakeClock } from '../support/fakes';
 
 describe('flow/pause-control PauseControl', () => {

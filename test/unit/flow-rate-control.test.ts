@@ -7,7 +7,7 @@ import { RateBacklog } from '../../src/flow/rate-backlog';
 import { RateControl, type RateControlEvents } from '../../src/flow/rate-control';
 import { silentLogger } from '../../src/logging/types';
 import { createEvents, createMetrics } from '../../src/metrics';
-import { rateEvents, sampleRateGauges, withThrottleSignal } from '../../src/metrics/rate-events';
+import { rateEvents, sampleRateGauges, withThrottleSignal } from '../../src/wiring/rate-events';
 import { nullObserver } from '../../src/firehose/observer';
 import { FakeClock } from '../support/fakes';
 
@@ -136,7 +136,7 @@ describe('flow/rate-backlog RateBacklog', () => {
   });
 });
 
-describe('metrics/rate-events', () => {
+describe('wiring/rate-events', () => {
   it('sets the bucket gauges, the bytes/s rate and counts rate-limit events and wait time', async () => {
     const registry = new Registry();
     const metrics = createMetrics(registry, { defaultMetrics: false });

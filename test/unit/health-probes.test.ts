@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { down, notCreatedYet, up, type Indicator } from '../../src/health/indicator';
 import { workerPoolIndicator } from '../../src/health/worker-pool';
-import type { PoolStats } from '../../src/pipeline/pool';
+import type { PoolStats } from '../../src/pool/pool';
 import { HealthProbes } from '../../src/health/probes';
 import { createMetrics } from '../../src/metrics/catalog';
 import { createOpsEvents } from '../../src/metrics/ops-events';

@@ -8,7 +8,7 @@ import type { CircuitView } from '../../src/health/firehose';
 import { HealthState } from '../../src/health/state';
 import { silentLogger } from '../../src/logging/types';
 import { createMetrics } from '../../src/metrics/catalog';
-import { createOperations, type Attached } from '../../src/operations';
+import { createOperations, type Attached } from '../../src/wiring/operations';
 import { FakeClock } from '../support/fakes';
 
 const config = loadConfig({ argv: [], env: { KAFKA_TLS_ENABLED: 'false' }, configDir: mkdtempSync(path.join(os.tmpdir(), 'wsqc-cfg-')) });

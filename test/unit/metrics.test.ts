@@ -3,7 +3,7 @@ import { Registry, register as globalRegistry } from 'prom-client';
 import { AppError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/types';
 import { METRIC_PREFIX, createMetrics } from '../../src/metrics/catalog';
-import { coalesceObserver } from '../../src/metrics/coalesce-observer';
+import { coalesceObserver } from '../../src/wiring/coalesce-observer';
 import { boundedLabel, createEvents, errorMeta } from '../../src/metrics/events';
 import { createRecordingLogger, seriesValue } from './metrics-helpers';
 

@@ -4,7 +4,7 @@ import { createMetrics } from '../../src/metrics/catalog';
 import { KafkaStats } from '../../src/metrics/kafka-stats';
 import { LagSampler, type LagPort } from '../../src/metrics/lag-sampler';
 import { commonName, createOpsEvents } from '../../src/metrics/ops-events';
-import { dispatchObserver } from '../../src/metrics/dispatch-observer';
+import { dispatchObserver } from '../../src/wiring/dispatch-observer';
 import { createEvents } from '../../src/metrics/events';
 import { OutageFlag } from '../../src/flow/outage';
 import { HealthState } from '../../src/health/state';
@@ -14,7 +14,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { createOperations } from '../../src/operations';
+import { createOperations } from '../../src/wiring/operations';
 import { FakeClock } from '../support/fakes';
 import { seriesValue } from './metrics-helpers';
 

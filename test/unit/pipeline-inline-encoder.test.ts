@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { AbortedError, AppError } from '../../src/errors';
 import { mulberry32 } from '../../src/generator/wifi-scan';
 import { encodeUnit, encodeUnitAsync } from '../../src/pipeline/encode-unit';
-import { createInlineEncoder } from '../../src/pipeline/inline-encoder';
+import { createInlineEncoder } from '../../src/pool/inline-encoder';
 import { RECORD_FORMATS, type UnitResult } from '../../src/pipeline/wire';
 import { createTestUnitRequest } from '../fixtures/unit-request';
 
@@ -54,7 +54,7 @@ describe('pipeline/encode-unit encodeUnitAsync (zlib on libuv threads)', () => {
   });
 });
 
-describe('pipeline/inline-encoder createInlineEncoder', () => {
+describe('pool/inline-encoder createInlineEncoder', () => {
   it('encodes a unit like the worker does', async () => {
     const encoder = createInlineEncoder({ maxThreads: 2, maxQueue: 0 });
     const result = await encoder.run(createTestUnitRequest(mixedValues()));

@@ -2,13 +2,22 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configReference, schemaLeaves } from '../../src/config';
-import { withReference } from '../../scripts/readme-config';
+import { generated, withReference } from '../../scripts/readme-config';
+import { PAUSE_REASONS, PAUSE_REASON_SPECS } from '../../src/flow/pause-reasons';
 
 describe('README configuration reference', () => {
   const readme = readFileSync(path.resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 
   it('is the one generated from the schema (npm run docs:config)', () => {
     expect(withReference(readme, configReference())).to.equal(readme);
+  });
+
+  it('its generated sections are current (npm run docs:config)', () => {
+    expect(generated(readme)).to.equal(readme);
+  });
+
+  it('lists every pause reason with its metric label (from the registry)', () => {
+    for (const r of PAUSE_REASONS) expect(readme).to.include(`| \`${r}\` (\`${PAUSE_REASON_SPECS[r].label}\`) |`);
   });
 
   it('lists every configuration key', () => {

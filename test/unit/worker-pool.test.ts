@@ -9,8 +9,8 @@ import type { Clock } from '../../src/clock';
 import { AbortedError, AppError } from '../../src/errors';
 import { recordMessageIndexes, recordView } from '../../src/pipeline/encode-unit';
 import { decodeRecords } from '../../src/pipeline/formats';
-import { createEncodePool, poolThreads, type EncodePool, type EncodePoolOptions } from '../../src/pipeline/pool';
-import { encodeWorkerPath } from '../../src/pipeline/worker-path';
+import { createEncodePool, poolThreads, type EncodePool, type EncodePoolOptions } from '../../src/pool/pool';
+import { encodeWorkerPath } from '../../src/pool/worker-path';
 import { generateScan } from '../../src/generator/wifi-scan';
 import { createTestUnitRequest } from '../fixtures/unit-request';
 
@@ -45,7 +45,7 @@ const ticks = async (n: number): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
-describe('pipeline/pool (real Piscina threads)', function () {
+describe('pool/pool (real Piscina threads)', function () {
   this.timeout(20_000);
   const base: EncodePoolOptions = { minThreads: 1, maxThreads: 1, maxQueue: 16, maxOldGenerationSizeMb: 128, taskTimeoutMs: 0 };
   let pool: EncodePool | undefined;

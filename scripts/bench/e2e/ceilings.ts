@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { packUnit } from '../../../src/pipeline/pack';
-import { createEncodePool } from '../../../src/pipeline/pool';
+import { createEncodePool } from '../../../src/pool/pool';
 import type { EncodeOptions } from '../../../src/pipeline/wire';
 import type { DataSet } from './dataset';
 

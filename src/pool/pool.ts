@@ -24,7 +24,7 @@ import { AbortedError, AppError, type ErrorData } from '../errors';
 import { silentLogger, type Logger } from '../logging/types';
 import { Admission } from './admission';
 import { encodeWorkerPath } from './worker-path';
-import type { UnitFailure, UnitRequest, UnitResult } from './wire';
+import type { UnitFailure, UnitRequest, UnitResult } from '../pipeline/wire';
 
 export interface EncodePoolOptions {
   minThreads: number;

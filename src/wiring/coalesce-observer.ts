@@ -6,7 +6,7 @@
  * long records waited, and what waits now.
  */
 import type { CoalescerObserver } from '../firehose/coalescer';
-import type { Metrics } from './catalog';
+import type { Metrics } from '../metrics/catalog';
 
 export function coalesceObserver(metrics: Metrics): CoalescerObserver {
   return {

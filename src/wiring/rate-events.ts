@@ -7,8 +7,8 @@ import type { DispatchObserver } from '../firehose/observer';
 import { isThrottleCode } from '../firehose/classify';
 import type { RateControlEvents, RateLimiterState } from '../flow/rate-control';
 import type { Logger } from '../logging/types';
-import type { Metrics } from './catalog';
-import type { Events } from './events';
+import type { Metrics } from '../metrics/catalog';
+import type { Events } from '../metrics/events';
 
 export function rateEvents(metrics: Metrics, events: Events, logger: Logger): RateControlEvents {
   return {

@@ -13,9 +13,9 @@
  */
 import { abortedError, throwIfAborted } from '../flow/abort';
 import { Admission } from './admission';
-import { encodeUnitAsync } from './encode-unit';
+import { encodeUnitAsync } from '../pipeline/encode-unit';
 import type { EncodePool } from './pool';
-import type { UnitRequest, UnitResult } from './wire';
+import type { UnitRequest, UnitResult } from '../pipeline/wire';
 
 export interface InlineEncoderOptions {
   /**

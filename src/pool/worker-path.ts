@@ -1,8 +1,8 @@
 import path from 'node:path';
 
 /**
- * The compiled Piscina entry. tsc (rootDir ".") emits src/pipeline/*.ts to
- * dist/src/pipeline/ and workers/*.ts to dist/workers/, so from here it is two
+ * The compiled Piscina entry. tsc (rootDir ".") emits src/pool/*.ts to
+ * dist/src/pool/ and workers/*.ts to dist/workers/, so from here it is two
  * levels up. Piscina needs the compiled .js file: a worker thread does not run
  * TypeScript.
  */

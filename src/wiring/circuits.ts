@@ -14,14 +14,14 @@
  * state at start sets only the gauge: it is no transition, so it is neither
  * counted nor logged.
  */
-import type { Clock } from './clock';
-import type { AppConfig } from './config';
-import { Circuit, type CircuitSnapshot } from './flow/circuit';
-import { CoordinatorWatch } from './flow/coordinator-watch';
-import type { PauseControl } from './flow/pause-control';
-import { WorkerCircuit } from './flow/worker-circuit';
-import type { HealthState } from './health/state';
-import type { Events } from './metrics';
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config';
+import { Circuit, type CircuitSnapshot } from '../flow/circuit';
+import { CoordinatorWatch } from '../flow/coordinator-watch';
+import type { PauseControl } from '../flow/pause-control';
+import { WorkerCircuit } from '../flow/worker-circuit';
+import type { HealthState } from '../health/state';
+import type { Events } from '../metrics';
 
 export interface Circuits {
   readonly firehose: Circuit;
