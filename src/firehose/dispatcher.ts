@@ -42,8 +42,6 @@
  *   in the rate limiter, mid-request, mid-backoff or while the circuit is open.
  *   Records may or may not have arrived; the offsets are not committed, so they
  *   are delivered again later.
- * - `onWait` is called every `heartbeatIntervalMs` while waiting; if it throws,
- *   the in-flight work is aborted and `deliver` rejects with that error.
  * - The caller must not modify `records` until `deliver` settles: resends send
  *   the same buffers again.
  */
@@ -86,10 +84,6 @@ export interface DispatcherOptions {
   /** Throw downstream errors (the process exits 2) instead of opening the circuit. */
   readonly exitOnPermanentError?: boolean;
   readonly onThrottle?: (scope: ThrottleScope) => void;
-  /** Called at least every `heartbeatIntervalMs` while a delivery waits (limiter, request, backoff, circuit). */
-  readonly onWait?: () => Promise<void> | void;
-  /** Default 1000 ms: well inside kafkajs's default 3 s heartbeat interval. */
-  readonly heartbeatIntervalMs?: number;
 }
 
 export interface DeliveryReport {
@@ -113,16 +107,11 @@ export interface DeliveryReport {
 
 type MutableReport = { -readonly [K in keyof DeliveryReport]: DeliveryReport[K] } & { rejected: RejectedRecord[] };
 
-const TICK = Symbol('tick');
-
 export class FirehoseDispatcher {
-  private readonly heartbeatIntervalMs: number;
   private readonly scheduleSettings: RetryScheduleSettings;
   private lastThrottle: number | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1_000;
-    if (!(this.heartbeatIntervalMs > 0)) throw new RangeError('heartbeatIntervalMs must be > 0');
     if (!(options.requestTimeoutMs > 0)) throw new RangeError('requestTimeoutMs must be > 0');
     const sch = options.schedule;
     this.scheduleSettings = {
@@ -141,7 +130,7 @@ export class FirehoseDispatcher {
 
   async deliver(records: readonly Uint8Array[], signal: AbortSignal, onSettled?: SettledListener): Promise<DeliveryReport> {
     const report: MutableReport = { records: 0, bytes: 0, requests: 0, attempts: 0, resentEntries: 0, throttled: 0, rejected: [], circuitWaits: 0 };
-    // `local` aborts with the caller's signal, and also when onWait throws.
+    // `local` aborts with the caller's signal, and cancels this delivery's own timers when it ends.
     const local = new AbortController();
     const forward = (): void => local.abort(signal.reason);
     if (signal.aborted) throw abortedError(signal);
@@ -155,7 +144,7 @@ export class FirehoseDispatcher {
       return report;
     } finally {
       signal.removeEventListener('abort', forward);
-      local.abort(); // cancels stray timers (heartbeat ticks, the request timeout)
+      local.abort(); // cancels stray timers (the request timeout, a backoff)
     }
   }
 
@@ -175,16 +164,14 @@ export class FirehoseDispatcher {
     while (pending.length > 0) {
       const batch = pending.map((index) => records[index] as Uint8Array);
       const size: RequestSize = { records: batch.length, bytes: sumBytes(batch) };
-      await this.stoppable(local, signal, () =>
-        this.whileWaiting(local, this.options.rateLimiter.acquire({ records: size.records, bytes: size.bytes, requests: 1 }, local.signal)),
-      );
+      await this.stoppable(local, signal, () => this.options.rateLimiter.acquire({ records: size.records, bytes: size.bytes, requests: 1 }, local.signal));
       observer.requestSent(size.records, size.bytes);
       report.attempts++;
       const started = clock.now();
       let response: PutBatchResponse | undefined;
       let requestError: unknown;
       try {
-        response = await this.whileWaiting(local, this.send(batch, local.signal));
+        response = await this.send(batch, local.signal);
       } catch (err) {
         if (local.signal.aborted) throw this.stopReason(local, signal);
         requestError = err;
@@ -226,7 +213,7 @@ export class FirehoseDispatcher {
       }
       const next = plan.next(this.options.schedule ? verdict.retry : 'transient');
       observer.retryScheduled(next.delayMs, failures, verdict.reason);
-      await this.stoppable(local, signal, () => this.whileWaiting(local, clock.sleep(next.delayMs, local.signal)));
+      await this.stoppable(local, signal, () => clock.sleep(next.delayMs, local.signal));
     }
   }
 
@@ -256,7 +243,7 @@ export class FirehoseDispatcher {
     if (!circuit || this.options.exitOnPermanentError) throw error;
     circuit.open(`${error.code}: ${error.message}`);
     report.circuitWaits++;
-    await this.stoppable(local, signal, () => this.whileWaiting(local, circuit.whenClosed(local.signal)));
+    await this.stoppable(local, signal, () => circuit.whenClosed(local.signal));
   }
 
   /** One request, bounded by requestTimeoutMs, settled as soon as `signal` aborts even if the port does not. */
@@ -275,32 +262,6 @@ export class FirehoseDispatcher {
     } finally {
       timer.abort();
       signal.removeEventListener('abort', forward);
-    }
-  }
-
-  /** Awaits `work`, calling onWait every heartbeat interval until it settles. */
-  private async whileWaiting<T>(local: AbortController, work: Promise<T>): Promise<T> {
-    const onWait = this.options.onWait;
-    if (!onWait) return work;
-    const ticks = new AbortController();
-    try {
-      for (;;) {
-        const tick = this.options.clock.sleep(this.heartbeatIntervalMs, ticks.signal).then(
-          () => TICK,
-          () => TICK,
-        );
-        const winner = await Promise.race([work, tick]);
-        if (winner !== TICK) return winner as T;
-        try {
-          await onWait();
-        } catch (err) {
-          local.abort(err);
-          work.catch(() => undefined);
-          throw err;
-        }
-      }
-    } finally {
-      ticks.abort();
     }
   }
 

@@ -96,8 +96,3 @@ export class Circuit {
     for (const l of this.listeners) l(this.snapshot(), before);
   }
 }
-
-/** wsqc_circuit_state value: 0 closed, 1 half-open, 2 open (src/metrics/catalog.ts). */
-export function circuitStateValue(state: CircuitState): 0 | 1 | 2 {
-  return state === 'closed' ? 0 : state === 'half-open' ? 1 : 2;
-}

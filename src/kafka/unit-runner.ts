@@ -35,7 +35,6 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { AbortedError, AppError } from '../errors';
-import { linkSignals } from '../flow/abort';
 import type { Logger } from '../logging/types';
 import { packUnit } from '../pipeline/pack';
 import type { EncodeOptions, UnitRequest, UnitResult } from '../pipeline/wire';
@@ -108,8 +107,6 @@ export interface UnitRunnerOptions {
   exitOnBrokenWorker?: boolean;
   /** F3: the worker circuit (src/flow/worker-circuit.ts); absent = a broken worker is WORKER_BROKEN (pool.exitOnBrokenWorker). */
   workerCircuit?: WorkerGate;
-  /** Aborted while a rebalance is in progress: a unit waiting on the worker circuit is abandoned at once (F4). */
-  rebalanceSignal?: () => AbortSignal;
   /** `seconds`: the worker task's wall time, queueing included. */
   onEncoded?: (result: UnitResult, topic: string, seconds: number) => void;
   now?: () => number;
@@ -171,16 +168,10 @@ export class UnitRunner {
     }
   }
 
-  /** Waits while the worker circuit is open; a rebalance abandons the wait at once. */
-  private async admit(gate: WorkerGate, signal: AbortSignal): Promise<Admission> {
-    if (gate.state === 'closed') return 'closed';
-    // Linked for the wait only (defect 1: AbortSignal.any keeps every composite alive as long as the rebalance signal).
-    const linked = linkSignals(signal, this.opts.rebalanceSignal?.());
-    try {
-      return await gate.admit(linked.signal);
-    } finally {
-      linked.dispose();
-    }
+  /** Waits while the worker circuit is open; the unit's signal (its partition revoked, a stop) abandons the wait. */
+  private admit(gate: WorkerGate, signal: AbortSignal): Promise<Admission> {
+    if (gate.state === 'closed') return Promise.resolve('closed');
+    return gate.admit(signal);
   }
 
   /** The worker is broken: open the circuit, or (no circuit, pool.exitOnBrokenWorker) fail the unit with WORKER_BROKEN. */

@@ -95,7 +95,18 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
   // Commit-lag series currently exported, so a rebalance can drop the partitions
   // this member no longer owns instead of leaving stale values behind.
   const lagSeries = new Map<string, { topic: string; partition: string }>();
+  const consumption = consumptionEvents(metrics, logger);
+  return {
+    ...consumption,
+    ...workerEvents(metrics, logger, consumption),
+    ...firehoseEvents(metrics, logger),
+    ...kafkaEvents(metrics, logger, lagSeries),
+    ...controlEvents(metrics, logger),
+  };
+}
 
+/** Messages and units: consumed, started, acked, abandoned, failed, in flight. */
+function consumptionEvents(metrics: Metrics, logger: Logger): Pick<Events, 'messagesConsumed' | 'messageSizes' | 'sizeClasses' | 'unitStarted' | 'unitAcked' | 'unitAbandoned' | 'unitFailed' | 'inflight'> {
   return {
     messagesConsumed(topic, partition, count, bytes) {
       metrics.messagesConsumed.inc({ topic }, nonNegative(count));
@@ -144,7 +155,12 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       metrics.inflightUnits.set(nonNegative(units));
       metrics.inflightBytes.set(nonNegative(bytes));
     },
+  };
+}
 
+/** The encode workers: tasks, results, failures, thread starts. */
+function workerEvents(metrics: Metrics, logger: Logger, consumption: Pick<Events, 'sizeClasses'>): Pick<Events, 'workerTask' | 'encoded' | 'workerFailure' | 'workerThreadStarted'> {
+  return {
     workerTask(format, seconds, rawBytes, encodedBytes) {
       const labels = { format: boundedLabel(format) };
       metrics.workerTaskSeconds.observe(labels, nonNegative(seconds));
@@ -152,7 +168,7 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
     },
 
     encoded(format, result, seconds) {
-      this.sizeClasses(result.sizeClasses);
+      consumption.sizeClasses(result.sizeClasses);
       this.workerTask(format, seconds, result.rawBytes, result.encodedBytes);
     },
 
@@ -165,7 +181,12 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       // Counted, not logged: a churning pool would flood the log.
       metrics.workerThreadsStarted.inc();
     },
+  };
+}
 
+/** Firehose requests: outcomes, partial failures, retries, throttling, the rate limiter's waits. */
+function firehoseEvents(metrics: Metrics, logger: Logger): Pick<Events, 'firehoseRequest' | 'partialFailure' | 'retryScheduled' | 'rateLimiterWaited' | 'bufferFull' | 'firehoseRequestFailed'> {
+  return {
     firehoseRequest(outcome, records, bytes, seconds) {
       metrics.firehoseRequests.inc({ outcome });
       metrics.firehoseRecordsSent.inc(nonNegative(records));
@@ -199,6 +220,26 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       metrics.rateLimiterWaitSeconds.inc(nonNegative(seconds));
     },
 
+    bufferFull(scope) {
+      metrics.bufferFullEvents.inc();
+      logger.debug('firehose throttled (buffer full)', { scope });
+    },
+
+    firehoseRequestFailed(err, attempt) {
+      const cause = err instanceof Error ? (err.cause as { name?: unknown; code?: unknown } | undefined) : undefined;
+      logger.warn('firehose request failed', {
+        ...errorMeta(err),
+        attempt,
+        causeName: typeof cause?.name === 'string' ? cause.name : undefined,
+        causeCode: typeof cause?.code === 'string' ? cause.code : undefined,
+      });
+    },
+  };
+}
+
+/** The Kafka side: dead letters, commits and commit lag, assignments, a fatal end. */
+function kafkaEvents(metrics: Metrics, logger: Logger, lagSeries: Map<string, { topic: string; partition: string }>): Pick<Events, 'deadLettered' | 'offsetsCommitted' | 'commitLag' | 'rebalance' | 'fatal'> {
+  return {
     deadLettered(topic, partition, offset, code, reason) {
       metrics.deadLetters.inc({ code: boundedLabel(code) });
       // Coordinates only: the payload is already in the dead-letter topic.
@@ -216,6 +257,28 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       metrics.commitLag.set(labels, nonNegative(messages));
     },
 
+    rebalance(assigned) {
+      metrics.rebalances.inc();
+      for (const [key, labels] of lagSeries) {
+        const owned = assigned[labels.topic]?.includes(Number(labels.partition)) ?? false;
+        if (!owned) {
+          metrics.commitLag.remove(labels);
+          lagSeries.delete(key);
+        }
+      }
+      const partitions = Object.values(assigned).reduce((n, list) => n + list.length, 0);
+      logger.info('consumer group joined', { assigned, partitions });
+    },
+
+    fatal(err) {
+      logger.error('fatal error; the process will stop', errorMeta(err));
+    },
+  };
+}
+
+/** Pause reasons and circuits: holds, releases and transitions. */
+function controlEvents(metrics: Metrics, logger: Logger): Pick<Events, 'pauseHeld' | 'pauseReleased' | 'circuitStarted' | 'circuitChanged'> {
+  return {
     pauseHeld(reason, holding) {
       metrics.consumerPaused.set(1);
       metrics.pauseActive.set({ reason }, 1);
@@ -232,19 +295,6 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       logger.info(resumed ? 'consumer resumed' : 'pause reason released', { reason, seconds: s, holding });
     },
 
-    rebalance(assigned) {
-      metrics.rebalances.inc();
-      for (const [key, labels] of lagSeries) {
-        const owned = assigned[labels.topic]?.includes(Number(labels.partition)) ?? false;
-        if (!owned) {
-          metrics.commitLag.remove(labels);
-          lagSeries.delete(key);
-        }
-      }
-      const partitions = Object.values(assigned).reduce((n, list) => n + list.length, 0);
-      logger.info('consumer group joined', { assigned, partitions });
-    },
-
     circuitStarted(circuit, state) {
       metrics.circuitState.set({ circuit }, CIRCUIT_GAUGE[state]);
     },
@@ -255,25 +305,6 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       const meta = { circuit, to, from, ...(reason === undefined ? {} : { reason }) };
       if (to === 'open') logger.error('circuit open', meta);
       else logger.info(to === 'closed' ? 'circuit closed' : 'circuit half-open', meta);
-    },
-
-    bufferFull(scope) {
-      metrics.bufferFullEvents.inc();
-      logger.debug('firehose throttled (buffer full)', { scope });
-    },
-
-    firehoseRequestFailed(err, attempt) {
-      const cause = err instanceof Error ? (err.cause as { name?: unknown; code?: unknown } | undefined) : undefined;
-      logger.warn('firehose request failed', {
-        ...errorMeta(err),
-        attempt,
-        causeName: typeof cause?.name === 'string' ? cause.name : undefined,
-        causeCode: typeof cause?.code === 'string' ? cause.code : undefined,
-      });
-    },
-
-    fatal(err) {
-      logger.error('fatal error; the process will stop', errorMeta(err));
     },
   };
 }

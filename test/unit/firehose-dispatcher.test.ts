@@ -233,55 +233,6 @@ describe('firehose/dispatcher FirehoseDispatcher', () => {
     expect(t.port.calls).to.have.length(0);
   });
 
-  it('calls onWait at least every heartbeat interval during a long backoff', async () => {
-    const waits: number[] = [];
-    const port = new FakeFirehosePort([{ throw: serviceError('ServiceUnavailableException', 503) }]);
-    const t = createTestDispatcher({
-      port,
-      backoff: { baseMs: 10_000, maxMs: 10_000 },
-      heartbeatIntervalMs: 1_000,
-      onWait: () => void waits.push(clockNow()),
-    });
-    const clockNow = (): number => t.clock.now();
-    await t.deliver(textRecords(1));
-    expect(t.clock.now()).to.equal(10_000);
-    expect(waits).to.deep.equal([1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000]);
-  });
-
-  it('calls onWait while a slow request is in flight', async () => {
-    const waits: number[] = [];
-    const port = new FakeFirehosePort([{ hang: true }]);
-    const t = createTestDispatcher({ port, requestTimeoutMs: 3_500, heartbeatIntervalMs: 1_000, onWait: () => void waits.push(t.clock.now()) });
-    await t.deliver(textRecords(1));
-    expect(waits).to.deep.equal([1_000, 2_000, 3_000]);
-  });
-
-  it('calls onWait while the rate limiter holds the request back', async () => {
-    const clock = new FakeClock();
-    const rateLimiter = new RateLimiter({ ...UNLIMITED, bytesPerSecond: 1_000 }, clock);
-    await rateLimiter.acquire({ records: 0, bytes: 3_000, requests: 0 }); // 2 s of debt
-    const waits: number[] = [];
-    const t = createTestDispatcher({ clock, rateLimiter, heartbeatIntervalMs: 1_000, onWait: () => void waits.push(clock.now()) });
-    await t.deliver([new Uint8Array(500)]);
-    expect(clock.now()).to.equal(2_500);
-    expect(waits).to.deep.equal([1_000, 2_000]);
-  });
-
-  it('if onWait throws, the in-flight request is aborted and deliver rejects with that error', async () => {
-    const port = new FakeFirehosePort([{ hang: true }]);
-    const boom = new Error('heartbeat failed');
-    const t = createTestDispatcher({
-      port,
-      onWait: () => {
-        throw boom;
-      },
-    });
-    const outcome = rejectionOf(t.dispatcher.deliver(textRecords(1), new AbortController().signal));
-    await t.clock.advance(1_000);
-    expect(await outcome).to.equal(boom);
-    expect(t.port.calls[0]?.signal.aborted).to.equal(true);
-  });
-
   it('consults the rate limiter before every request, resends included', async () => {
     const port = new FakeFirehosePort([{ failIndices: [0, 1, 2] }, { throw: serviceError('ThrottlingException', 400) }]);
     const t = createTestDispatcher({ port });
@@ -366,7 +317,7 @@ describe('firehose/dispatcher FirehoseDispatcher', () => {
   });
 
   it('leaves no timers behind after a delivery', async () => {
-    const t = createTestDispatcher({ onWait: () => undefined });
+    const t = createTestDispatcher({ port: new FakeFirehosePort([{ throw: serviceError('ServiceUnavailableException', 503) }]) });
     await t.deliver(textRecords(2));
     await flush();
     expect(t.clock.pending).to.equal(0);

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { AimdRate, type AimdSettings } from '../../src/flow/aimd';
 import { RateLimiter, UNLIMITED } from '../../src/flow/rate-limiter';
 import { RatePause, type RatePauseEvent } from '../../src/flow/rate-pause';
-import { RebalanceSignal } from '../../src/flow/rebalance-signal';
 import { TokenBucket } from '../../src/flow/token-bucket';
 import { FakeClock } from '../support/fakes';
 
@@ -210,21 +209,3 @@ describe('flow/rate-limiter with AIMD and the rate-pause hooks', () => {
   });
 });
 
-describe('flow/rebalance-signal RebalanceSignal', () => {
-  it('trips once, tells listeners with the cause, and re-arms with a fresh signal', () => {
-    const s = new RebalanceSignal();
-    const seen: unknown[] = [];
-    s.onTrip((c) => seen.push(c));
-    const first = s.signal;
-    const cause = { type: 'REBALANCE_IN_PROGRESS' };
-    s.trip(cause);
-    s.trip({ type: 'other' });
-    expect(first.aborted).to.equal(true);
-    expect(s.reason).to.equal(cause);
-    expect(seen).to.deep.equal([cause]);
-    s.rearm();
-    expect(s.tripped).to.equal(false);
-    expect(s.signal).to.not.equal(first);
-    expect(s.signal.aborted).to.equal(false);
-  });
-});

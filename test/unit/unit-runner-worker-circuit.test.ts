@@ -13,7 +13,7 @@ import { createTestRunner, InlinePool, jsonMessages, kafkaMessage } from '../sup
 
 const PROBE_MS = 30_000;
 
-function setup(opts: { window?: { size: number; ratio: number; minSamples: number }; exitOnBrokenWorker?: boolean; rebalance?: AbortController } = {}) {
+function setup(opts: { window?: { size: number; ratio: number; minSamples: number }; exitOnBrokenWorker?: boolean } = {}) {
   const clock = new FakeClock();
   const circuit = new WorkerCircuit({ clock, probeIntervalMs: PROBE_MS, window: opts.window ?? { size: 20, ratio: 0.5, minSamples: 10 } });
   const moves: string[] = [];
@@ -23,7 +23,6 @@ function setup(opts: { window?: { size: number; ratio: number; minSamples: numbe
   const { dispatcher, deadLetters, runner } = createTestRunner(pool, {
     workerCircuit: circuit,
     exitOnBrokenWorker: opts.exitOnBrokenWorker,
-    rebalanceSignal: opts.rebalance ? () => opts.rebalance!.signal : undefined,
   });
   return { clock, circuit, moves, pool, dispatcher, deadLetters, runner, repair: () => (broken = false), breakAgain: () => (broken = true) };
 }
@@ -208,13 +207,13 @@ describe('UnitRunner with the worker circuit (F3)', () => {
     });
   });
 
-  it('a unit waiting on the open circuit is abandoned at once when a rebalance starts (AbortedError, nothing dead-lettered)', async () => {
-    const rebalance = new AbortController();
-    const { deadLetters, runner } = setup({ rebalance });
-    const unit = start(runner.run(unitOf(jsonMessages(0, 2)), new AbortController().signal));
+  it("a unit waiting on the open circuit is abandoned at once when its partition's lane closes (revoked: AbortedError, nothing dead-lettered)", async () => {
+    const lane = new AbortController();
+    const { deadLetters, runner } = setup();
+    const unit = start(runner.run(unitOf(jsonMessages(0, 2)), lane.signal));
     await flush();
     expect(unit.settled()).to.equal(false);
-    rebalance.abort(new AbortedError('rebalance in progress'));
+    lane.abort(new AbortedError('partition revoked'));
     await unit.done;
     expect(unit.error()).to.be.instanceOf(AbortedError);
     expect(deadLetters.letters).to.have.length(0);
