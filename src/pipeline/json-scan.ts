@@ -25,7 +25,9 @@
  *    at a third to a half of its speed; it is kept as the reference of the
  *    differential test (test/support/json-scan-reference.ts), which also
  *    checks both against TextDecoder + JSON.parse + the depth rule.
- * Each thread (every Piscina worker) instantiates its own module on import.
+ * Each thread (every Piscina worker) instantiates its own module on import;
+ * its memory holds the largest text seen (twice over, with the depth stack)
+ * up to RETAINED_MEMORY_BYTES, beyond which it is replaced after the call.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -51,10 +53,7 @@ const PAGE = 65_536;
 /** The scanner's depth counter is an unsigned 32-bit integer; an unbounded cap becomes the largest. */
 const MAX_I32 = 0x7fff_ffff;
 
-const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM_BASE64, 'base64')));
-const memory = instance.exports.memory as WasmMemory;
-const scan = instance.exports.scan as (n: number, maxDepth: number) => number;
-let heap = new Uint8Array(memory.buffer);
+const compiled = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM_BASE64, 'base64'));
 
 function tables(): Uint8Array {
   const t = new Uint8Array(768);
@@ -65,7 +64,33 @@ function tables(): Uint8Array {
   for (const ch of '"\\/bfnrt') t[ESCAPE_AT + ch.charCodeAt(0)] = 1;
   return t;
 }
-heap.set(tables(), 0);
+const TABLES = tables();
+
+let memory: WasmMemory;
+let scan: (n: number, maxDepth: number) => number;
+let heap: Uint8Array;
+
+/** A new instance (memory: one 64 KiB page) with its tables written. */
+function instantiate(): void {
+  const instance = new WebAssembly.Instance(compiled);
+  memory = instance.exports.memory as WasmMemory;
+  scan = instance.exports.scan as (n: number, maxDepth: number) => number;
+  heap = new Uint8Array(memory.buffer);
+  heap.set(TABLES, 0);
+}
+instantiate();
+
+/**
+ * WebAssembly memory only grows. Past this size (texts above about 2 MB)
+ * the instance is dropped after the call and a fresh one made, so one huge
+ * message does not stay resident in every worker.
+ */
+export const RETAINED_MEMORY_BYTES = 4 * 1024 * 1024;
+
+/** The scanner's current memory in this thread (for tests). */
+export function scannerMemoryBytes(): number {
+  return memory.buffer.byteLength;
+}
 
 /** Room for the text, its sentinels and one depth byte per level (at most one per byte of text). */
 function ensureRoom(n: number): void {
@@ -84,5 +109,7 @@ export function isJsonWithinDepth(bytes: Uint8Array, maxDepth: number): boolean 
   ensureRoom(n);
   heap.set(bytes, DOC_AT);
   heap.fill(0x22, DOC_AT + n, DOC_AT + n + SENTINELS);
-  return scan(n, maxDepth >= MAX_I32 ? MAX_I32 : Math.max(0, Math.floor(maxDepth))) === 1;
+  const ok = scan(n, maxDepth >= MAX_I32 ? MAX_I32 : Math.max(0, Math.floor(maxDepth))) === 1;
+  if (heap.length > RETAINED_MEMORY_BYTES) instantiate();
+  return ok;
 }

@@ -16,7 +16,7 @@
 import { expect } from 'chai';
 import { assemble } from '../../scripts/build-wasm';
 import { generateScan, mulberry32, type Rng } from '../../src/generator/wifi-scan';
-import { isJsonWithinDepth } from '../../src/pipeline/json-scan';
+import { isJsonWithinDepth, RETAINED_MEMORY_BYTES, scannerMemoryBytes } from '../../src/pipeline/json-scan';
 import { JSON_SCAN_WASM_BASE64 } from '../../src/pipeline/json-scan-wasm';
 import { explainWhy, validateJson } from '../../src/pipeline/validate';
 import { referenceIsJsonWithinDepth } from '../support/json-scan-reference';
@@ -243,15 +243,21 @@ describe('pipeline/json-scan: differential test against the JS scanner and TextD
     }
   });
 
-  it('handles a 3 MB text and a 1,000,000-level nesting (memory grows)', () => {
+  it('handles a 3 MB text and a 1,000,000-level nesting; keeps at most RETAINED_MEMORY_BYTES afterwards', () => {
     const big = b(JSON.stringify({ s: 'q'.repeat(3_000_000), a: Array.from({ length: 1000 }, (_, i) => i) }));
     expectSameVerdict(big, 64);
+    expect(scannerMemoryBytes()).to.be.at.most(RETAINED_MEMORY_BYTES);
+    const medium = b(JSON.stringify({ s: 'm'.repeat(1_500_000) }));
+    expect(isJsonWithinDepth(medium, 64)).to.equal(true);
+    expect(scannerMemoryBytes()).to.be.above(3_000_000).and.at.most(RETAINED_MEMORY_BYTES); // kept for the next message of that size
     const deep = b('['.repeat(1_000_000) + ']'.repeat(1_000_000));
     expect(isJsonWithinDepth(deep, Number.POSITIVE_INFINITY)).to.equal(true);
     expect(referenceIsJsonWithinDepth(deep, Number.POSITIVE_INFINITY)).to.equal(true);
     expect(isJsonWithinDepth(deep, 999_999)).to.equal(false);
     expect(isJsonWithinDepth(deep.subarray(0, deep.length - 1), Number.POSITIVE_INFINITY)).to.equal(false);
     expectSameVerdict(deep, 64);
+    expect(scannerMemoryBytes()).to.be.at.most(RETAINED_MEMORY_BYTES);
+    expectSameVerdict(b('{"after":"the big ones"}'), 64);
   });
 
   describe('seeded corpus and mutations', () => {
