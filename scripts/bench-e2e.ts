@@ -25,7 +25,7 @@ import { figuresOf, type RunFigures } from './bench/e2e/figures';
 import { Ledger } from './bench/e2e/ledger';
 import { levelTable } from './bench/e2e/levels';
 import { plots } from './bench/e2e/plots';
-import { markdown, type E2eResult } from './bench/e2e/report';
+import { markdown, type BeforeAfter, type E2eResult } from './bench/e2e/report';
 import { runSteady } from './bench/e2e/steady';
 
 const SEED = 8;
@@ -122,7 +122,7 @@ interface Ctx {
   timestamps: Float64Array;
 }
 
-async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', extra: Overrides, consumerRoot?: string): Promise<RunFigures> {
+async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', extra: Overrides, consumerRoot?: string, nodeBinary?: string): Promise<RunFigures> {
   const format = ((extra.pipeline?.format as RecordFormat | undefined) ?? DEFAULT_FORMAT);
   const ledger = new Ledger(ctx.data.prefix, ctx.timestamps);
   let stream = `bench-${Date.now().toString(36)}`;
@@ -146,6 +146,7 @@ async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', ex
     extra: { ...extra, firehose: { maxConcurrentRequests: 4, ...extra.firehose } },
     nodeFlags: profile,
     consumerRoot,
+    nodeBinary,
     timeoutMs: 600_000,
     progress: (committed) => status(`[${name}] ${committed}/${ctx.data.messages.length} messages committed, ${((Date.now() - t0) / 1000).toFixed(0)} s`),
   });
@@ -228,6 +229,21 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`fast sink ceiling: ${sinkCeilingMbPerSec.toFixed(0)} MB/s of raw messages\n`);
 
     const headline = await measuredRun(ctx, 'headline (defaults)', args.sink, {});
+    // Before/after on the headline's own sink, neighbours in time (the load drifts over a run).
+    const baselineRoot = args.baselineRoot ? path.resolve(args.baselineRoot) : '';
+    const baselineName = `baseline ${path.basename(args.baselineRoot)}`;
+    const pairs: BeforeAfter['pairs'] = [];
+    if (baselineRoot) {
+      for (let i = 0; i < args.pairs; i++) {
+        const current = i === 0 ? headline : await measuredRun(ctx, `headline (defaults) #${i + 1}`, args.sink, {});
+        pairs.push({ current, baseline: await measuredRun(ctx, i === 0 ? baselineName : `${baselineName} #${i + 1}`, args.sink, {}, baselineRoot) });
+      }
+    }
+    const node24: BeforeAfter['node24'] = {};
+    if (args.node24) {
+      node24.current = await measuredRun(ctx, 'headline on node 24', args.sink, {}, undefined, args.node24);
+      if (baselineRoot) node24.baseline = await measuredRun(ctx, `${baselineName} on node 24`, args.sink, {}, baselineRoot, args.node24);
+    }
     const base = args.sink === 'fast' ? headline : await measuredRun(ctx, 'defaults, fast sink', 'fast', {});
     // The ceilings run right after the base run, so the headline ratio compares
     // neighbours in time: the machine's load drifts over a run of many minutes.
@@ -243,7 +259,6 @@ async function main(argv: readonly string[]): Promise<number> {
       status('');
     }
     const variants: RunFigures[] = [];
-    if (args.baselineRoot) variants.push(await measuredRun(ctx, `baseline ${path.basename(args.baselineRoot)}`, 'fast', {}, path.resolve(args.baselineRoot)));
     for (const v of args.variants) {
       if (isDefault(v)) continue; // the base run has exactly these settings
       variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
@@ -267,11 +282,13 @@ async function main(argv: readonly string[]): Promise<number> {
       variants,
       ceilings,
       levels,
+      beforeAfter: pairs.length > 0 || node24.current ? { pairs, node24 } : undefined,
     };
     const table = markdown(result);
     process.stdout.write(`\n${table}\n`);
     writeOutputs(args, { result, table });
-    const runs = base === headline ? [headline, ...variants] : [headline, base, ...variants];
+    const extraRuns = [...pairs.flatMap((p) => (p.current === headline ? [p.baseline] : [p.current, p.baseline])), ...[node24.current, node24.baseline].filter((r): r is RunFigures => r !== undefined)];
+    const runs = [...(base === headline ? [headline] : [headline, base]), ...extraRuns, ...variants];
     const bad = runs.filter((r) => r.set.lost + r.set.duplicated + r.set.unexpected > 0);
     for (const r of bad) process.stderr.write(`SET CHECK FAILED: ${r.name}: lost ${r.set.lost}, duplicated ${r.set.duplicated}, unexpected ${r.set.unexpected} (e.g. ${r.set.examples.join(', ')})\n`);
     return bad.length === 0 ? 0 : 1;
@@ -295,7 +312,13 @@ function writeOutputs(args: E2eArgs, out: { result?: E2eResult; table?: string; 
   if (!out.result) return;
   const { latencyMs: _a, ...headline } = out.result.headline;
   const { latencyMs: _b, ...baseRun } = out.result.base;
-  writeFileSync(`${base}.json`, JSON.stringify({ ...out.result, headline, base: baseRun, variants: out.result.variants.map(({ latencyMs: _c, ...v }) => v) }, null, 1));
+  const lean = ({ latencyMs: _l, ...r }: RunFigures): Omit<RunFigures, 'latencyMs'> => r;
+  const ba = out.result.beforeAfter;
+  const beforeAfter = ba && {
+    pairs: ba.pairs.map((p) => ({ current: lean(p.current), baseline: lean(p.baseline) })),
+    node24: { current: ba.node24.current && lean(ba.node24.current), baseline: ba.node24.baseline && lean(ba.node24.baseline) },
+  };
+  writeFileSync(`${base}.json`, JSON.stringify({ ...out.result, headline, base: baseRun, variants: out.result.variants.map(lean), beforeAfter }, null, 1));
   writeFileSync(`${base}.md`, `${out.table ?? ''}\n`);
   for (const [name, svg] of Object.entries(plots(out.result))) writeFileSync(`${base}-${name}.svg`, svg);
   process.stderr.write(`wrote ${base}.json, .md and the SVG plots\n`);

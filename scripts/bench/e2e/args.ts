@@ -21,12 +21,17 @@ export interface E2eArgs {
   outDir: string;
   /** Another checkout (built) whose consumer is also run with the defaults: a same-run before/after. */
   baselineRoot: string;
+  /** Alternating current/baseline pairs on the headline's sink (with a baseline). */
+  pairs: number;
+  /** A Node 24 binary to drain under as well ('' = none). */
+  node24: string;
   smoke: boolean;
   help: boolean;
 }
 
 export const E2E_USAGE = `usage: npm run bench:e2e -- [--size MB] [--data realistic|hard] [--sink moto|fast] [--variants a,b|none] [--no-ceilings]
                             [--quick | --smoke] [--steady MSG_PER_S [--steady-seconds S]] [--profile DIR] [--out DIR]
+                            [--baseline DIR [--pairs N]] [--node24 PATH | --no-node24]
   --size      raw MB of the pre-loaded data set (default 350; --quick 120, --smoke 20)
   --data      realistic: scans with real beacons' information elements, 5-7 : 1 at gzip level 6 (default);
               hard: the set before issue 12, each access point padded with random hex (2.3 : 1)
@@ -36,7 +41,11 @@ export const E2E_USAGE = `usage: npm run bench:e2e -- [--size MB] [--data realis
   --steady    hold this rate of 65 KB scans for --steady-seconds (default 180) and report CPU utilisation and latency
               (with --variants naming one variant: under that variant's settings)
   --profile   write node --cpu-prof profiles of every consumer run (main thread and workers) to DIR
-  --baseline  a built checkout of another commit: its consumer also drains the topic with the defaults (same-run before/after)
+  --baseline  a built checkout of another commit: its consumer also drains the topic with the defaults, on the headline's
+              sink, right after the headline (same-run before/after)
+  --pairs     with --baseline: N alternating current/baseline pairs on the headline's sink; medians of the pair ratios (default 1)
+  --node24    a Node 24 binary (default $NODE24): the headline, and the baseline, drained again under it in the same run
+  --no-node24 skip the Node 24 rows even when $NODE24 is set
   --out       results directory (default bench/results)`;
 
 function number(flag: string, value: string | undefined, min: number): number {
@@ -54,7 +63,7 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
   let size: number | undefined;
   let variants: VariantId[] | undefined;
   let quick = false;
-  const args: E2eArgs = { sizeMb: 350, data: 'realistic', sink: 'moto', variants: [...VARIANTS], ceilings: true, partitions: 6, steadyRate: 0, steadySeconds: 180, profileDir: '', outDir: 'bench/results', baselineRoot: '', smoke: false, help: false };
+  const args: E2eArgs = { sizeMb: 350, data: 'realistic', sink: 'moto', variants: [...VARIANTS], ceilings: true, partitions: 6, steadyRate: 0, steadySeconds: 180, profileDir: '', outDir: 'bench/results', baselineRoot: '', pairs: 1, node24: process.env.NODE24 ?? '', smoke: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
@@ -108,6 +117,15 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
       case '--out':
         args.outDir = value(flag, argv[++i]);
         break;
+      case '--pairs':
+        args.pairs = number(flag, argv[++i], 1);
+        break;
+      case '--node24':
+        args.node24 = value(flag, argv[++i]);
+        break;
+      case '--no-node24':
+        args.node24 = '';
+        break;
       case '-h':
       case '--help':
         args.help = true;
@@ -120,6 +138,7 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
   if (args.smoke) {
     args.sink = 'fast';
     args.ceilings = false;
+    args.node24 = '';
   }
   args.sizeMb = size ?? (args.smoke ? 20 : quick ? 120 : 350);
   args.variants = variants ?? (args.smoke ? [] : quick ? ['level1', 'level3', 'no-validation'] : [...VARIANTS]);

@@ -25,6 +25,8 @@ export interface RunSpec {
   nodeFlags?: string[];
   /** A checkout whose dist/src/main.js is run instead of this one's (A/B against an older commit). */
   consumerRoot?: string;
+  /** The node binary to run it with (default: this one's). */
+  nodeBinary?: string;
   timeoutMs: number;
   /** Lag 0 counts only once this has resolved (steady mode: the producer has finished). */
   until?: Promise<unknown>;
@@ -41,6 +43,8 @@ export interface ConsumerFigures {
   recordsSent: number;
   bytesSent: number;
   exitCode: number | null;
+  /** [seconds since spawn, MiB]: the consumer's in-flight budget in use (wsqc_inflight_bytes), sampled every 500 ms. */
+  inflight: Array<[number, number]>;
 }
 
 async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag: number; committed: number }> {
@@ -95,7 +99,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   });
   if (spec.consumerRoot) pruneToSchemaOf(spec.consumerRoot, file);
   const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
-  const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
+  const proc = spawn(spec.nodeBinary ?? process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
     cwd: spec.consumerRoot ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +119,19 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   proc.stderr.on('data', onData);
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
+  const spawnedAt = Date.now();
+  const inflight: Array<[number, number]> = [];
+  let sampling = false;
+  const sampler = setInterval(() => {
+    if (!adminPort || sampling) return;
+    sampling = true;
+    scrape(`http://127.0.0.1:${adminPort}/metrics`)
+      .then((text) => inflight.push([(Date.now() - spawnedAt) / 1000, metricSum(text, 'wsqc_inflight_bytes') / 1048576]))
+      .catch(() => undefined)
+      .finally(() => (sampling = false));
+  }, 500);
   const fail = (why: string): Error => {
+    clearInterval(sampler);
     if (exitCode === undefined) proc.kill('SIGKILL');
     return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
   };
@@ -139,6 +155,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     }
     await sleep(100);
   }
+  clearInterval(sampler);
   proc.kill('SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(probeOut); i++) await sleep(20);
   if (!existsSync(probeOut)) throw fail('the probe wrote no snapshot');
@@ -156,6 +173,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     recordsSent: metricSum(text, 'wsqc_firehose_records_sent_total'),
     bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
     exitCode: code,
+    inflight,
   };
 }
 

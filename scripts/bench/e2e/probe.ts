@@ -10,9 +10,14 @@
  * with the main thread's share at the highest sample (`atPeak`): what RSS holds
  * beyond the main heap and its external memory is the worker threads' heaps
  * and native memory (zlib, TLS, malloc arenas).
+ * Busy fractions (issue 12): the main thread's event-loop utilisation since
+ * start, and each worker thread's (every Worker this process creates is
+ * tracked: the probe wraps worker_threads.Worker before the service loads
+ * piscina), so "the threads idle 70 % of the time" is a figure of every run.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import workerThreads from 'node:worker_threads';
 
 export interface ProbeSnapshot {
   uptimeSec: number;
@@ -25,9 +30,12 @@ export interface ProbeSnapshot {
   rss: Array<[number, number]>;
   /** process.memoryUsage() in MiB at the highest RSS sample (main-thread heap, its external and ArrayBuffer memory). */
   atPeak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Event-loop utilisation since start (0..1): the main thread, and each live worker thread since its own start. */
+  busy?: { main: number; workers: number[] };
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1048576);
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
  * This process's own peak RSS: Linux's VmHWM (the high-water mark of this address
@@ -50,6 +58,15 @@ export function peakRssMiB(samples: ReadonlyArray<[number, number]>): number {
 
 const out = process.env.WSQC_BENCH_PROBE_OUT;
 if (out) {
+  const workers: workerThreads.Worker[] = [];
+  const Original = workerThreads.Worker;
+  (workerThreads as { Worker: typeof Original }).Worker = class TrackedWorker extends Original {
+    constructor(...args: ConstructorParameters<typeof Original>) {
+      super(...args);
+      workers.push(this);
+      this.once('exit', () => workers.splice(workers.indexOf(this), 1));
+    }
+  };
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const gc = { count: 0, ms: 0 };
@@ -83,6 +100,10 @@ if (out) {
       gc: { count: gc.count, ms: Math.round(gc.ms) },
       rss,
       ...(atPeak ? { atPeak } : {}),
+      busy: {
+        main: round3(performance.eventLoopUtilization().utilization),
+        workers: workers.map((w) => round3(w.performance.eventLoopUtilization().utilization)),
+      },
     };
     writeFileSync(out, JSON.stringify(snapshot));
   });
