@@ -19,7 +19,7 @@ import { createBucket, createDeliveryStream, deleteDeliveryStream, deleteObjects
 import { E2E_USAGE, parseE2eArgs, type E2eArgs, type VariantId } from './bench/e2e/args';
 import { consumeOnlyCeiling, poolCeiling } from './bench/e2e/ceilings';
 import { runConsumer } from './bench/e2e/consumer-run';
-import { buildDataSet, preload, type DataSet } from './bench/e2e/dataset';
+import { buildDataSet, describeData, preload, type DataSet } from './bench/e2e/dataset';
 import { measureCeiling, startFastSink, type FastSink } from './bench/e2e/fast-sink';
 import { figuresOf, type RunFigures } from './bench/e2e/figures';
 import { Ledger } from './bench/e2e/ledger';
@@ -201,13 +201,18 @@ async function main(argv: readonly string[]): Promise<number> {
     if (args.steadyRate > 0) {
       // At most one variant applies to a steady run (the defaults otherwise).
       const variant = args.variants.length === 1 ? variantConfig(args.variants[0] as VariantId) : {};
-      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant });
+      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant, data: args.data });
+      process.stderr.write(`data set: ${steady.dataSet.kind}, gzip level 6 ratio ${steady.dataSet.gzip6Ratio.toFixed(2)} : 1 (first ${steady.dataSet.sampled} scans)\n`);
       process.stdout.write(`${JSON.stringify({ ...steady, latencyMs: undefined, rss: undefined }, null, 2)}\n`);
       writeOutputs(args, { steadyOnly: steady });
       return steady.set.lost === 0 && steady.set.duplicated === 0 && steady.set.unexpected === 0 ? 0 : 1;
     }
-    status(`generating ${args.sizeMb} MB of seeded scans`);
-    const data = buildDataSet(args.sizeMb * 1e6, SEED);
+    status(`generating ${args.sizeMb} MB of seeded scans (${args.data})`);
+    const data = buildDataSet(args.sizeMb * 1e6, SEED, args.data);
+    status('compressing the data set at gzip level 6 for its ratio');
+    const described = describeData(data);
+    status('');
+    process.stderr.write(`data set: ${data.kind}, ${(data.rawBytes / 1e6).toFixed(1)} MB, gzip level 6 ratio ${described.gzip6Ratio.toFixed(2)} : 1\n`);
     await createTopics({ topic, partitions: args.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
     // Idempotent: a retried send under load must not put a message in the topic twice (the set check would blame the consumer).
     const producer = toolingKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -270,7 +275,7 @@ async function main(argv: readonly string[]): Promise<number> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       loadAverage: { start: loadStart, end: os.loadavg() },
-      dataSet: { rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
+      dataSet: { ...described, rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
       sinkCeilingMbPerSec,
       headline,
       base,

@@ -111,7 +111,7 @@ export const schema: convict.Schema<AppConfig> = {
   },
   pipeline: {
     format: oneOf('Record format on the Firehose side (see README).', RECORD_FORMATS, 'base64-gzip-lines', 'PIPELINE_FORMAT'),
-    gzipLevel: int('gzip level; 0 = store. Default 3: the least CPU with output within 5 % of level 6 on the benchmark data set (README "Performance").', 3, 'PIPELINE_GZIP_LEVEL', 0, 9),
+    gzipLevel: int('gzip level; 0 = store. Default 5: the least CPU with output within 5 % of level 6 on the realistic benchmark data set (README "Performance").', 5, 'PIPELINE_GZIP_LEVEL', 0, 9),
     envelope: flag('Wrap each message with its topic, partition, offset, timestamp and key.', false, 'PIPELINE_ENVELOPE'),
     aggregate: flag('Pack several messages into one Firehose record (up to the record limit).', false, 'PIPELINE_AGGREGATE'),
     validateJson: flag('Parse each message; invalid JSON goes to the dead-letter topic.', true, 'PIPELINE_VALIDATE_JSON'),

@@ -2,7 +2,8 @@
  * CI's smoke run of the end-to-end benchmark (`npm run bench:e2e -- --smoke`,
  * issue 8): a 20 MB data set drained by the real consumer into the fast sink.
  * It asserts completion and the delivery set check (0 lost, 0 duplicated, 0
- * unexpected) and that the pool started exactly its size in threads; never a
+ * unexpected), that the result names its data set and its compression ratio,
+ * and that the pool started exactly its size in threads; never a
  * timing figure (performance is measured by the benchmark, not asserted).
  */
 import { execFile } from 'node:child_process';
@@ -27,7 +28,11 @@ describe('integration: bench:e2e --smoke', function () {
     expect(file, 'results JSON written').to.be.a('string');
     const result = JSON.parse(readFileSync(path.join(out, file!), 'utf8')) as {
       headline: { set: { expected: number; lost: number; duplicated: number; unexpected: number }; threadStarts: number; settings: string; requests: number };
+      dataSet: { kind: string; gzip6Ratio: number };
     };
+    // Every result names its data set and its gzip level 6 ratio (issue 12).
+    expect(result.dataSet.kind).to.equal('realistic');
+    expect(result.dataSet.gzip6Ratio).to.be.within(5, 7);
     const h = result.headline;
     expect(h.set.expected).to.be.greaterThan(300);
     expect({ lost: h.set.lost, duplicated: h.set.duplicated, unexpected: h.set.unexpected }).to.deep.equal({ lost: 0, duplicated: 0, unexpected: 0 });

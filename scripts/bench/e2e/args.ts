@@ -1,4 +1,5 @@
 /** Command line of `npm run bench:e2e`; pure, so it is tested without running anything. */
+import { DATA_KINDS, type DataKind } from '../../../src/generator/wifi-scan';
 
 export const VARIANTS = ['level1', 'level3', 'level4', 'level5', 'level6', 'gzip-ndjson', 'ndjson', 'base64-gzip-lines', 'no-validation', 'pool1', 'pool2', 'inline-zlib', 'inflight64', 'no-coalesce', 'linger200', 'fetch50'] as const;
 export type VariantId = (typeof VARIANTS)[number];
@@ -6,6 +7,8 @@ export type VariantId = (typeof VARIANTS)[number];
 export interface E2eArgs {
   /** Raw MB (10^6 bytes) of the pre-loaded data set. */
   sizeMb: number;
+  /** Which generator data set: realistic beacons (default) or the random-hex `hard` set of before issue 12. */
+  data: DataKind;
   sink: 'moto' | 'fast';
   variants: VariantId[];
   ceilings: boolean;
@@ -26,10 +29,12 @@ export interface E2eArgs {
   help: boolean;
 }
 
-export const E2E_USAGE = `usage: npm run bench:e2e -- [--size MB] [--sink moto|fast] [--variants a,b|none] [--no-ceilings]
+export const E2E_USAGE = `usage: npm run bench:e2e -- [--size MB] [--data realistic|hard] [--sink moto|fast] [--variants a,b|none] [--no-ceilings]
                             [--quick | --smoke] [--steady MSG_PER_S [--steady-seconds S]] [--profile DIR] [--out DIR]
                             [--baseline DIR [--pairs N]] [--node24 PATH | --no-node24]
   --size      raw MB of the pre-loaded data set (default 350; --quick 120, --smoke 20)
+  --data      realistic: scans with real beacons' information elements, 5-7 : 1 at gzip level 6 (default);
+              hard: the set before issue 12, each access point padded with random hex (2.3 : 1)
   --sink      the headline run's Firehose: moto (the emulator, default) or fast (our in-process sink);
               ceilings and variants always use the fast sink, next to a headline repeat on it
   --variants  ${VARIANTS.join(',')} (default all; --quick level1,level3,no-validation; --smoke none)
@@ -58,13 +63,19 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
   let size: number | undefined;
   let variants: VariantId[] | undefined;
   let quick = false;
-  const args: E2eArgs = { sizeMb: 350, sink: 'moto', variants: [...VARIANTS], ceilings: true, partitions: 6, steadyRate: 0, steadySeconds: 180, profileDir: '', outDir: 'bench/results', baselineRoot: '', pairs: 1, node24: process.env.NODE24 ?? '', smoke: false, help: false };
+  const args: E2eArgs = { sizeMb: 350, data: 'realistic', sink: 'moto', variants: [...VARIANTS], ceilings: true, partitions: 6, steadyRate: 0, steadySeconds: 180, profileDir: '', outDir: 'bench/results', baselineRoot: '', pairs: 1, node24: process.env.NODE24 ?? '', smoke: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
       case '--size':
         size = number(flag, argv[++i], 1);
         break;
+      case '--data': {
+        const d = value(flag, argv[++i]);
+        if (!(DATA_KINDS as readonly string[]).includes(d)) throw new Error(`--data takes ${DATA_KINDS.join(' or ')}; got "${d}"`);
+        args.data = d as DataKind;
+        break;
+      }
       case '--sink': {
         const s = value(flag, argv[++i]);
         if (s !== 'moto' && s !== 'fast') throw new Error(`--sink takes moto or fast; got "${s}"`);

@@ -1,4 +1,5 @@
 /** The end-to-end benchmark's Markdown table (README, docs) from the run figures. */
+import type { DataKind } from '../../../src/generator/wifi-scan';
 import type { CeilingFigures } from './ceilings';
 import type { RunFigures } from './figures';
 import { chooseLevel, type LevelRow } from './levels';
@@ -10,7 +11,8 @@ export interface E2eResult {
   cpus: number;
   cpuModel: string;
   loadAverage: { start: number[]; end: number[] };
-  dataSet: { rawMb: number; messages: number; partitions: number; seed: number };
+  /** `gzip6Ratio`: raw ÷ gzip level 6 over every message of the set, each on its own (src/generator/ratio.ts). */
+  dataSet: { kind: DataKind; gzip6Ratio: number; rawMb: number; messages: number; partitions: number; seed: number };
   sinkCeilingMbPerSec: number | null;
   headline: RunFigures;
   /** The headline's settings on the fast sink: the base of every variant ratio. */
@@ -74,7 +76,7 @@ export function markdown(r: E2eResult): string {
   const lines: string[] = [];
   const c1 = r.ceilings.gzipEncode;
   lines.push(`Run of ${r.date} on ${r.host}: ${r.cpus} cores (${r.cpuModel}), Node ${r.node}, load average ${r.loadAverage.start.map((x) => x.toFixed(2)).join(' ')} at the start and ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' ')} at the end (other processes share the cores).`);
-  lines.push(`Data set: ${f(r.dataSet.rawMb)} MB raw, ${r.dataSet.messages} scans (30/65/100 KB mix plus 1–5 KB and 120 KB), ${r.dataSet.partitions} partitions, seed ${r.dataSet.seed}. Figures are from process start to zero lag, from the consumer process itself; "drain MB/s" leaves out start-up and the group join (first request → zero lag). × base = ratio to the defaults on the fast sink.`);
+  lines.push(`Data set: **${r.dataSet.kind}, gzip level 6 ratio ${f(r.dataSet.gzip6Ratio, 2)} : 1**, ${f(r.dataSet.rawMb)} MB raw, ${r.dataSet.messages} scans (30/65/100 KB mix plus 1–5 KB and 120 KB), ${r.dataSet.partitions} partitions, seed ${r.dataSet.seed}. Figures are from process start to zero lag, from the consumer process itself; "drain MB/s" leaves out start-up and the group join (first request → zero lag). × base = ratio to the defaults on the fast sink.`);
   if (r.sinkCeilingMbPerSec !== null) lines.push(`Fast sink's own ceiling: ${f(r.sinkCeilingMbPerSec)} MB/s of raw messages (decode included).`);
   lines.push('');
   lines.push(HEADER);
