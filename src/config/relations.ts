@@ -5,11 +5,28 @@
 import type { Problem } from './load';
 import type { AppConfig } from './types';
 
+type Add = (key: string, text: string) => void;
+
 export function checkRelations(c: AppConfig): Problem[] {
   const problems: Problem[] = [];
-  const add = (key: string, text: string): void => {
+  const add: Add = (key, text) => {
     problems.push({ key, message: `config: ${key} ${text}` });
   };
+  kafkaRelations(c, add);
+  firehoseRelations(c, add);
+  flowRelations(c, add);
+  httpRelations(c, add);
+  return problems;
+}
+
+function httpRelations(c: AppConfig, add: Add): void {
+  // A short bearer token can be guessed by trying; 16 random characters put that out of reach.
+  if (c.http.adminToken !== '' && c.http.adminToken.length < 16) {
+    add('http.adminToken', `must be at least 16 characters (got ${c.http.adminToken.length}); generate one with: openssl rand -hex 24`);
+  }
+}
+
+function kafkaRelations(c: AppConfig, add: Add): void {
   const { consumer, connection, tls } = c.kafka;
 
   // Kafka: "The value must be set lower than session.timeout.ms, but typically
@@ -36,10 +53,6 @@ export function checkRelations(c: AppConfig): Problem[] {
     add('kafka.connection.retry.initialRetryTimeMs', `must be ≤ kafka.connection.retry.maxRetryTimeMs (${connection.retry.maxRetryTimeMs}), got ${connection.retry.initialRetryTimeMs}`);
   }
 
-  // A short bearer token can be guessed by trying; 16 random characters put that out of reach.
-  if (c.http.adminToken !== '' && c.http.adminToken.length < 16) {
-    add('http.adminToken', `must be at least 16 characters (got ${c.http.adminToken.length}); generate one with: openssl rand -hex 24`);
-  }
 
   // Skipping verification turns mutual TLS into "encrypt to anyone": never in production.
   if (tls.insecureSkipVerify && c.env === 'production') {
@@ -54,7 +67,9 @@ export function checkRelations(c: AppConfig): Problem[] {
   if (c.kafka.dlq.enabled && c.kafka.topics.includes(c.kafka.dlq.topic)) {
     add('kafka.dlq.topic', `must differ from the source topics, got ${JSON.stringify(c.kafka.dlq.topic)}`);
   }
+}
 
+function firehoseRelations(c: AppConfig, add: Add): void {
   const fh = c.firehose;
   if (fh.maxRecordBytes > fh.maxBytesPerBatch) {
     add('firehose.maxRecordBytes', `must be ≤ firehose.maxBytesPerBatch (${fh.maxBytesPerBatch}), got ${fh.maxRecordBytes}`);
@@ -65,7 +80,10 @@ export function checkRelations(c: AppConfig): Problem[] {
   if ((fh.accessKeyId === '') !== (fh.secretAccessKey === '')) {
     add(fh.accessKeyId === '' ? 'firehose.accessKeyId' : 'firehose.secretAccessKey', 'must be set together with its pair (or both left empty for the default credential chain)');
   }
+}
 
+function flowRelations(c: AppConfig, add: Add): void {
+  const fh = c.firehose;
   const rl = c.rateLimit;
   if (rl.sizeClass.smallMaxBytes >= rl.sizeClass.largeMinBytes) {
     add('rateLimit.sizeClass.smallMaxBytes', `must be < rateLimit.sizeClass.largeMinBytes (${rl.sizeClass.largeMinBytes}), got ${rl.sizeClass.smallMaxBytes}`);
@@ -91,5 +109,4 @@ export function checkRelations(c: AppConfig): Problem[] {
   if (c.batch.maxBytes > c.flow.maxInFlightBytes) {
     add('batch.maxBytes', `must be ≤ flow.maxInFlightBytes (${c.flow.maxInFlightBytes}), got ${c.batch.maxBytes}`);
   }
-  return problems;
 }

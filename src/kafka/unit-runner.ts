@@ -31,7 +31,8 @@
  * F11: a worker result that does not cover the unit exactly (./result-check.ts)
  * is a worker failure, never an ack.
  * Records Firehose refuses as invalid (the dispatcher's `rejected`) are
- * dead-lettered as FIREHOSE_REJECTED with every message they carry.
+ * dead-lettered as FIREHOSE_REJECTED with every message they carry
+ * (./unit-delivery.ts); the unit's types are in ./unit.ts.
  */
 import type { KafkaMessage } from 'kafkajs';
 import { AbortedError, AppError } from '../errors';
@@ -40,46 +41,13 @@ import { packUnit } from '../pipeline/pack';
 import type { EncodeOptions, UnitRequest, UnitResult } from '../pipeline/wire';
 import type { Semaphore } from '../flow/semaphore';
 import type { Admission } from '../flow/worker-circuit';
-import type { DeadLetter, DeadLetterSink } from './dead-letter';
+import type { DeadLetterSink } from './dead-letter';
+import { errorText, letter, type DeliveryPort, type EncodePort, type Unit, type UnitReport, type WorkerGate } from './unit';
+import { deliverResult } from './unit-delivery';
 import { checkResult } from './result-check';
 import { workerCanary } from './worker-canary';
 
-export interface EncodePort {
-  run(req: UnitRequest, signal?: AbortSignal): Promise<UnitResult>;
-}
-
-export interface DeliveryPort {
-  /** Resolves once every record is acked or `rejected` (indices into `records`, refused by Firehose as invalid). */
-  deliver(records: Uint8Array[], signal: AbortSignal): Promise<{ readonly rejected?: readonly { readonly index: number; readonly code: string; readonly message: string }[] }>;
-}
-
-export interface Unit {
-  id: number;
-  topic: string;
-  partition: number;
-  messages: KafkaMessage[];
-}
-
-export interface UnitReport {
-  messages: number;
-  delivered: number;
-  deadLettered: number;
-  records: number;
-  /** `deliver` calls: planned sub-batches, or 1 per unit with the coalescer (it counts its own requests). */
-  requests: number;
-  rawBytes: number;
-  encodedBytes: number;
-  workerAttempts: number;
-}
-
-/** The part of src/flow/worker-circuit.ts the runner uses. */
-export interface WorkerGate {
-  readonly state: 'closed' | 'open' | 'half-open';
-  admit(signal: AbortSignal): Promise<Admission>;
-  messagesEnded(ok: number, failed: number): void;
-  broken(reason: string): void;
-  trialEnded(outcome: 'worked' | 'failed' | 'abandoned', reason?: string): void;
-}
+export type { DeliveryPort, EncodePort, Unit, UnitReport, WorkerGate } from './unit';
 
 export interface UnitRunnerOptions {
   pool: EncodePort;
@@ -211,7 +179,7 @@ export class UnitRunner {
       }
       tally.ok += 1;
       gate?.messagesEnded(messages.length, 0);
-      await this.deliverResult(unit, messages, result, signal, report);
+      await deliverResult(this.opts, unit, messages, result, signal, report);
       return [];
     }
     if (messages.length === 1) {
@@ -323,47 +291,6 @@ export class UnitRunner {
     return this.opts.pool.run(req, signal);
   }
 
-  private async deliverResult(
-    unit: Unit,
-    messages: KafkaMessage[],
-    result: UnitResult,
-    signal: AbortSignal,
-    report: UnitReport,
-  ): Promise<void> {
-    report.rawBytes += result.rawBytes;
-    report.encodedBytes += result.encodedBytes;
-    // Dead letters first: they must be acknowledged before the unit can be.
-    if (result.rejected.length > 0) {
-      const letters = result.rejected.map((r) => letter(unit, messages[r.index], r.code, r.reason, 1));
-      await this.opts.deadLetters.send(letters, signal);
-      report.deadLettered += letters.length;
-    }
-    const data = new Uint8Array(result.data);
-    const record = (r: number): Uint8Array => data.subarray(result.recordBounds[r], result.recordBounds[r + 1]);
-    const refused: DeadLetter[] = [];
-    const slots = this.opts.requestSlots;
-    const recordCount = result.recordBounds.length - 1;
-    const calls = slots ? result.batches : recordCount > 0 ? [{ firstRecord: 0, endRecord: recordCount }] : [];
-    const deliverCall = async (b: { firstRecord: number; endRecord: number }): Promise<void> => {
-      const records: Uint8Array[] = [];
-      for (let r = b.firstRecord; r < b.endRecord; r++) records.push(record(r));
-      const delivery = await this.opts.dispatcher.deliver(records, signal);
-      report.requests += 1;
-      for (const rej of delivery.rejected ?? []) {
-        const r = b.firstRecord + rej.index;
-        for (let k = result.recordMessageBounds[r] as number; k < (result.recordMessageBounds[r + 1] as number); k++) {
-          refused.push(letter(unit, messages[result.recordMessages[k] as number] as KafkaMessage, 'FIREHOSE_REJECTED', rej.message, 1));
-        }
-      }
-    };
-    await Promise.all(calls.map((b) => (slots ? slots.with(() => deliverCall(b), signal) : deliverCall(b))));
-    if (refused.length > 0) {
-      await this.opts.deadLetters.send(refused, signal);
-      report.deadLettered += refused.length;
-    }
-    report.records += result.recordBounds.length - 1;
-    report.delivered += result.recordMessages.length - refused.length;
-  }
 }
 
 interface Poison {
@@ -391,23 +318,3 @@ function workerWorked(tally: Tally): boolean {
   return tally.canary === undefined ? tally.ok > 0 : tally.canary === 'worked';
 }
 
-function letter(unit: Unit, m: KafkaMessage, code: string, reason: string, attempts: number): DeadLetter {
-  return {
-    topic: unit.topic,
-    partition: unit.partition,
-    offset: m.offset,
-    timestamp: m.timestamp,
-    key: m.key ?? null,
-    value: m.value ?? null,
-    ...(m.headers ? { headers: m.headers } : {}),
-    code,
-    reason,
-    attempts,
-  };
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof AppError) return `${err.code}: ${err.message}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
