@@ -24,9 +24,8 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock';
-import { HealthProbes } from '../health/probes';
+import type { HealthProbes } from '../health/probes';
 import type { HealthState } from '../health/state';
-import { stateIndicators } from '../health/state-indicators';
 import { silentLogger, type Logger } from '../logging/types';
 import { requireAdminToken } from './auth';
 import { healthRoutes } from './health-routes';
@@ -54,8 +53,8 @@ export interface AdminAppOptions {
   actions?: AdminActions;
   /** Read-only rate limiter snapshot (mode, buckets, AIMD rate, pause backoff); shown by /admin/status. */
   rateLimiterState?(): object;
-  /** The indicators behind the probes; default: HealthState's own rules only. */
-  probes?: HealthProbes;
+  /** The indicators behind the probes (src/wiring/operations.ts builds them; health's own rules alone: src/health/state-indicators.ts). */
+  probes: HealthProbes;
   /** Read-only sources for /api/metrics/kafka and the status page. */
   ops?: OpsProviders;
   /** Bearer token of the mutating routes; "" (default) disables them. */
@@ -75,7 +74,7 @@ function clientStatus(err: unknown): number | undefined {
 
 export function createAdminApp(options: AdminAppOptions): express.Application {
   const { health, registry, clock, info, actions = {}, ops = {} } = options;
-  const probes = options.probes ?? new HealthProbes({ clock, groups: stateIndicators(health, clock) });
+  const { probes } = options;
   const guard = requireAdminToken(options.adminToken ?? '', options.logger ?? silentLogger);
   const startedAt = clock.now();
   const about = (): Record<string, unknown> => ({ version: info.version, uptimeSeconds: Math.max(0, (clock.now() - startedAt) / 1000) });

@@ -482,11 +482,7 @@ export class Supervisor {
     } else if (!this.deps.pause.paused && this.paused) {
       this.paused = false;
       this.trial.reset();
-      try {
-        this.deps.consumer.resume(this.opts.topics.map((topic) => ({ topic })));
-      } catch (err) {
-        this.deps.logger.warn('resume failed', { error: (err as Error).message });
-      }
+      this.wholeTopics('resume');
     }
   }
 
@@ -506,11 +502,15 @@ export class Supervisor {
     if (this.paused) return;
     this.paused = true;
     this.trial.reset();
+    this.wholeTopics('pause');
+  }
+
+  /** Pauses or resumes every subscribed topic. Before run() kafkajs has no consumer group yet and throws; the GROUP_JOIN re-apply covers it. */
+  private wholeTopics(op: 'pause' | 'resume'): void {
     try {
-      this.deps.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
+      this.deps.consumer[op](this.opts.topics.map((topic) => ({ topic })));
     } catch (err) {
-      // Before run() kafkajs has no consumer group yet; the GROUP_JOIN re-apply covers it.
-      this.deps.logger.warn('pause failed', { error: (err as Error).message });
+      this.deps.logger.warn(`${op} failed`, { error: (err as Error).message });
     }
   }
 }

@@ -3,7 +3,9 @@ import http from 'node:http';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import type { Clock } from '../../src/clock';
+import { HealthProbes } from '../../src/health/probes';
 import { HealthState } from '../../src/health/state';
+import { stateIndicators } from '../../src/health/state-indicators';
 import { createAdminApp, startAdminServer } from '../../src/http/app';
 import type { AdminActions } from '../../src/http/app';
 import { createMetrics } from '../../src/metrics/catalog';
@@ -29,7 +31,8 @@ function build(actions?: AdminActions) {
     kafka: { brokers: ['kafka:9093'], ssl: { keystorePassword: '[REDACTED]' } },
     firehose: { streamName: 'wifi-scans' },
   });
-  const app = createAdminApp({ health, registry, clock, info: { version: '0.1.0', configSummary }, actions, adminToken: TOKEN });
+  const probes = new HealthProbes({ clock, groups: stateIndicators(health, clock) });
+  const app = createAdminApp({ health, registry, clock, info: { version: '0.1.0', configSummary }, actions, probes, adminToken: TOKEN });
   return { app, clock, health, registry, metrics };
 }
 
@@ -150,8 +153,10 @@ describe('admin app: admin routes', () => {
 
   it('a failing config summary gives 500 JSON', async () => {
     const clock = manualClock();
+    const health = new HealthState(clock);
     const app = createAdminApp({
-      health: new HealthState(clock),
+      health,
+      probes: new HealthProbes({ clock, groups: stateIndicators(health, clock) }),
       registry: new Registry(),
       clock,
       info: {
