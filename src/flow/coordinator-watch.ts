@@ -12,7 +12,7 @@
  *  - consumer.events.HEARTBEAT is emitted only after a heartbeat succeeded
  *    (consumer/consumerGroup.js, heartbeat()); GROUP_JOIN after a join;
  *  - outside a batch, kafkajs retries fetch errors itself (consumer/runner.js
- *    retrier) and reports only the final CRASH (handled in src/service.ts).
+ *    retrier) and reports only the final CRASH (handled in src/wiring/kafka-events.ts).
  * A stopped broker therefore shows up as one or two failed requests of a
  * batch, or none at all (no batch in progress: kafkajs retries its fetch in
  * silence, consumer/runner.js retrier, BrokerPool "Failed to connect to seed

@@ -1,6 +1,6 @@
 /**
  * A probe loop: every `intervalMs`, if the probe is `due()`, run it and report
- * the outcome. Used twice (src/service.ts):
+ * the outcome. Used twice (src/wiring/firehose-probes.ts):
  *  - the Firehose circuit's half-open probe (DescribeDeliveryStream while open);
  *  - the idle-outage probe (F1): BUFFER_FULL / NETWORK hold, nothing is in
  *    flight, so no request will ever be sent that could clear them — the probe

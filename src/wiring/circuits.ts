@@ -1,10 +1,9 @@
 /**
- * The three circuits and what they are wired to (composition, like
- * src/service.ts; the decisions are in src/flow/):
+ * The three circuits and what they are wired to (the decisions are in src/flow/):
  *
  *  - firehose: the dispatcher opens it on a permanent error; the half-open
- *    probe in src/service.ts closes it. DOWNSTREAM_ERROR while not closed.
- *  - kafka: opened by a kafkajs CRASH (src/service.ts) or a lost group
+ *    probe in ./firehose-probes.ts closes it. DOWNSTREAM_ERROR while not closed.
+ *  - kafka: opened by a kafkajs CRASH (./kafka-events.ts) or a lost group
  *    coordinator (`coordinator`, src/flow/coordinator-watch.ts); closed by the
  *    next join or successful heartbeat/commit. It pauses nothing.
  *  - worker (F3, src/flow/worker-circuit.ts): DOWNSTREAM_ERROR while open
