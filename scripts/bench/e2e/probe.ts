@@ -9,10 +9,12 @@
  * main-thread GC time (perf_hooks 'gc' entries), and RSS sampled every 200 ms,
  * with the main thread's share at the highest sample (`atPeak`): what RSS holds
  * beyond the main heap and its external memory is the worker threads' heaps
- * and native memory (zlib, TLS, malloc arenas).
+ * and native memory (zlib, TLS, malloc arenas); and the start-up figures
+ * (CPU and time from process start to ready, startup-watch.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { watchStartup, type StartupFigures } from './startup-watch';
 
 export interface ProbeSnapshot {
   uptimeSec: number;
@@ -25,6 +27,8 @@ export interface ProbeSnapshot {
   rss: Array<[number, number]>;
   /** process.memoryUsage() in MiB at the highest RSS sample (main-thread heap, its external and ArrayBuffer memory). */
   atPeak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Process start → ready (absent when the consumer never logged ready). */
+  startup?: StartupFigures;
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1048576);
@@ -50,6 +54,7 @@ export function peakRssMiB(samples: ReadonlyArray<[number, number]>): number {
 
 const out = process.env.WSQC_BENCH_PROBE_OUT;
 if (out) {
+  const startup = watchStartup();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const gc = { count: 0, ms: 0 };
@@ -73,6 +78,7 @@ if (out) {
   process.on('SIGUSR2', () => {
     sample();
     const cpu = process.cpuUsage();
+    const ready = startup.figures();
     const ms = (ns: number): number => Number((ns / 1e6).toFixed(2));
     const snapshot: ProbeSnapshot = {
       uptimeSec: process.uptime(),
@@ -83,6 +89,7 @@ if (out) {
       gc: { count: gc.count, ms: Math.round(gc.ms) },
       rss,
       ...(atPeak ? { atPeak } : {}),
+      ...(ready ? { startup: ready } : {}),
     };
     writeFileSync(out, JSON.stringify(snapshot));
   });

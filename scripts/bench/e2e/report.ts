@@ -25,7 +25,7 @@ const f = (n: number | null | undefined, digits = 1): string => (n === null || n
 
 function row(r: RunFigures, base: RunFigures | null): string {
   const ratio = base ? `${f(r.mbPerSec / base.mbPerSec, 2)} / ${f(r.cpuSecPerGb / base.cpuSecPerGb, 2)}` : '—';
-  return `| ${r.name} | ${r.sink} | ${r.settings} | ${f(r.mbPerSec)} | ${f(r.drainMbPerSec)} | ${f(r.msgPerSec, 0)} | ${f(r.cpuSecPerGb)} | ${r.peakRssMiB} | ${f(r.eventLoopP50Ms)} / ${f(r.eventLoopP99Ms)} | ${r.threadStarts} | ${r.requests} (${f(r.meanRecordsPerRequest, 0)} rec, ${f(r.meanBytesPerRequest / 1048576, 2)} MiB) | ${f(r.outputBytes / 1e6)} MB (×${f(r.compression, 2)}) | ${r.gcMs} | ${r.set.lost} / ${r.set.duplicated} / ${r.set.unexpected} | ${ratio} |`;
+  return `| ${r.name} | ${r.sink} | ${r.settings} | ${f(r.mbPerSec)} | ${f(r.drainMbPerSec)} | ${f(r.msgPerSec, 0)} | ${f(r.cpuSecPerGb)} | ${r.peakRssMiB} | ${f(r.eventLoopP50Ms)} / ${f(r.eventLoopP99Ms)} | ${r.threadStarts} | ${r.requests} (${f(r.meanRecordsPerRequest, 0)} rec, ${f(r.meanBytesPerRequest / 1048576, 2)} MiB) | ${f(r.outputBytes / 1e6)} MB (×${f(r.compression, 2)}) | ${r.gcMs} | ${r.set.lost} / ${r.set.duplicated} / ${r.set.unexpected} | ${f(r.startupCpuSec, 2)} / ${f(r.readySec, 2)} (${r.build}) | ${ratio} |`;
 }
 
 export function markdown(r: E2eResult): string {
@@ -35,11 +35,13 @@ export function markdown(r: E2eResult): string {
   lines.push(`Data set: ${f(r.dataSet.rawMb)} MB raw, ${r.dataSet.messages} scans (30/65/100 KB mix plus 1–5 KB and 120 KB), ${r.dataSet.partitions} partitions, seed ${r.dataSet.seed}. Figures are from process start to zero lag, from the consumer process itself; "drain MB/s" leaves out start-up and the group join (first request → zero lag). × base = ratio to the defaults on the fast sink.`);
   if (r.sinkCeilingMbPerSec !== null) lines.push(`Fast sink's own ceiling: ${f(r.sinkCeilingMbPerSec)} MB/s of raw messages (decode included).`);
   lines.push('');
-  lines.push('| run | sink | settings | MB/s raw | drain MB/s | msg/s | CPU-s/GB | peak RSS MiB | loop delay p50/p99 ms | thread starts | PutRecordBatch (mean) | output (ratio) | GC ms | lost / dup / unexpected | × base: MB/s / CPU |');
-  lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | --- |');
+  lines.push('| run | sink | settings | MB/s raw | drain MB/s | msg/s | CPU-s/GB | peak RSS MiB | loop delay p50/p99 ms | thread starts | PutRecordBatch (mean) | output (ratio) | GC ms | lost / dup / unexpected | start-up CPU-s / time to ready s (build) | × base: MB/s / CPU |');
+  lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | --- | --- |');
   lines.push(row(r.headline, r.headline === r.base ? null : r.base));
   if (r.base !== r.headline) lines.push(row(r.base, null));
   for (const v of r.variants) lines.push(row(v, r.base));
+  lines.push('');
+  lines.push('Start-up: CPU-s of every thread from process start until the consumer is a group member with partitions (its "consumer group joined" log line; scripts/bench/e2e/startup-watch.ts), and the seconds to that moment, the broker\'s join round trips included; the build that ran in brackets. `npm run bench:startup` repeats just that, with medians.');
   lines.push('');
   lines.push('| ceiling (same run, same data and level) | MB/s raw | CPU-s/GB | base ÷ ceiling |');
   lines.push('| --- | ---: | ---: | ---: |');
