@@ -5,7 +5,8 @@
  *   dist/bundle/main.js          the entry: src/bundle/entry.ts, which runs
  *                                service.js with its V8 code cache
  *   dist/bundle/service.js       the service: src/main.ts and every dependency
- *   dist/bundle/service.<hash>.v8cache   that code cache (made by a warm-up run)
+ *   dist/bundle/service.<hash>.v8-<V8 version>.cache   its code cache, made by a
+ *                                warm-up run of each Node that will run it
  *   dist/bundle/worker.js        the worker thread: piscina's worker runtime and
  *                                workers/encode-worker.ts, in one file
  *   *.js.map                     source maps (`node --enable-source-maps`)
@@ -42,7 +43,7 @@
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -69,7 +70,6 @@ const common: BuildOptions = {
 
 export interface BundleResult {
   readonly files: Array<{ file: string; bytes: number }>;
-  readonly codeCache: string;
 }
 
 function outputs(meta: Metafile): Array<{ file: string; bytes: number }> {
@@ -78,7 +78,8 @@ function outputs(meta: Metafile): Array<{ file: string; bytes: number }> {
     .map(([file, out]) => ({ file: path.relative(ROOT, path.resolve(ROOT, file)), bytes: out.bytes }));
 }
 
-export async function buildBundle(outDir: string = BUNDLE_DIR): Promise<BundleResult> {
+/** Builds the bundle into `outDir` and warms its code cache with each of `nodes` (default: this node). */
+export async function buildBundle(outDir: string = BUNDLE_DIR, nodes: readonly string[] = [process.execPath]): Promise<BundleResult> {
   // piscina's "exports" map hides dist/worker.js; it sits beside the package's main (dist/main.js).
   const piscinaWorker = path.join(path.dirname(require.resolve('piscina', { paths: [ROOT] })), 'worker.js');
   if (!existsSync(piscinaWorker)) throw new Error(`piscina's worker runtime not found at ${piscinaWorker}`);
@@ -94,13 +95,12 @@ export async function buildBundle(outDir: string = BUNDLE_DIR): Promise<BundleRe
   });
   const serviceFile = path.join(outDir, SERVICE_FILE);
   const hash = createHash('sha256').update(readFileSync(serviceFile)).digest('hex').slice(0, 16);
-  const codeCache = `service.${hash}.v8cache`;
 
   const entry = await build({
     ...common,
     entryPoints: { main: path.join(ROOT, 'src/bundle/entry.ts') },
     outdir: outDir,
-    define: { WSQC_SERVICE_FILE: JSON.stringify(SERVICE_FILE), WSQC_CODE_CACHE_FILE: JSON.stringify(codeCache) },
+    define: { WSQC_SERVICE_FILE: JSON.stringify(SERVICE_FILE), WSQC_CODE_CACHE_PREFIX: JSON.stringify(`service.${hash}`) },
   });
   const worker = await build({
     ...common,
@@ -114,32 +114,38 @@ export async function buildBundle(outDir: string = BUNDLE_DIR): Promise<BundleRe
     outfile: path.join(outDir, WORKER_FILE),
   });
 
-  warmCodeCache(path.join(outDir, 'main.js'));
-  const cacheFile = path.join(outDir, codeCache);
-  if (!existsSync(cacheFile)) throw new Error(`the warm-up run wrote no code cache (${cacheFile})`);
+  const caches = nodes.map((node) => warmCodeCache(outDir, node));
   return {
-    files: [...outputs(service.metafile!), ...outputs(entry.metafile!), ...outputs(worker.metafile!), { file: path.relative(ROOT, cacheFile), bytes: statSync(cacheFile).size }],
-    codeCache: cacheFile,
+    files: [...outputs(service.metafile!), ...outputs(entry.metafile!), ...outputs(worker.metafile!), ...caches.map((c) => ({ file: path.relative(ROOT, c), bytes: statSync(c).size }))],
   };
 }
 
 /**
- * Loads every module of the service and its configuration once (--print-config
- * with the defaults: nothing is connected to), and writes the code cache as it
- * exits. Run by the Node that will run the service: V8 rejects a cache made by
- * another version (the Dockerfile builds and runs on the same image).
+ * Loads every module of the bundled service and its configuration once
+ * (--print-config with the defaults: nothing is connected to) with `node`, and
+ * writes that node's code cache as it exits; returns the cache's path. Run by
+ * the Node that will run the service: V8 rejects a cache made by another
+ * version (the Dockerfile builds and runs on the same image).
  */
-function warmCodeCache(main: string): void {
-  const r = spawnSync(process.execPath, [main, '--print-config', '--write-code-cache'], {
+export function warmCodeCache(bundleDir: string, node: string = process.execPath): string {
+  const before = new Set(readdirSync(bundleDir));
+  const r = spawnSync(node, [path.join(bundleDir, 'main.js'), '--print-config', '--write-code-cache'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development' },
   });
-  if (r.status !== 0) throw new Error(`code cache warm-up failed (exit ${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`code cache warm-up with ${node} failed (exit ${r.status}): ${r.stderr}`);
+  const v8 = spawnSync(node, ['-p', 'process.versions.v8'], { encoding: 'utf8' }).stdout.trim();
+  const cache = readdirSync(bundleDir).find((f) => f.startsWith('service.') && f.endsWith(`.v8-${v8}.cache`));
+  if (!cache) throw new Error(`the warm-up run with ${node} wrote no code cache in ${bundleDir} (had: ${[...before].join(', ')})`);
+  return path.join(bundleDir, cache);
 }
 
 if (require.main === module) {
-  buildBundle().then(
+  // `--warm NODE[,NODE]`: also make code caches for these Node binaries (bench:startup does it itself).
+  const at = process.argv.indexOf('--warm');
+  const extra = at > 0 ? (process.argv[at + 1] ?? '').split(',').filter(Boolean) : [];
+  buildBundle(BUNDLE_DIR, [process.execPath, ...extra]).then(
     ({ files }) => {
       for (const f of files) process.stdout.write(`bundle: ${f.file} ${(f.bytes / 1024).toFixed(0)} KiB\n`);
     },

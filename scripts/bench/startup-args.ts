@@ -7,8 +7,8 @@ export interface StartupArgs {
   builds: Build[];
   /** Node binaries to run the consumer with; '' = the one running the benchmark. */
   nodes: string[];
-  /** A built checkout of another commit: its consumer runs too (its tsc build, and its bundle if it has one). */
-  baselineRoot: string;
+  /** Built checkouts of other commits: their consumers run too (the tsc build, and the bundle where there is one). */
+  baselineRoots: string[];
   /** Extra node flags for every run (e.g. --cpu-prof --cpu-prof-dir=DIR). */
   nodeFlags: string[];
   /** Write every run's figures here as JSON; '' = no file. */
@@ -16,12 +16,13 @@ export interface StartupArgs {
   help: boolean;
 }
 
-export const STARTUP_USAGE = `usage: npm run bench:startup -- [--runs N] [--builds tsc,bundle] [--node PATH[,PATH]] [--baseline DIR]
+export const STARTUP_USAGE = `usage: npm run bench:startup -- [--runs N] [--builds tsc,bundle] [--node PATH[,PATH]] [--baseline DIR[,DIR]]
                                 [--node-flags "FLAGS"] [--json FILE]
   --runs        runs per variant, interleaved (default 5); medians are printed
   --builds      which builds of this checkout to start (default tsc,bundle)
   --node        node binaries to start them with, comma-separated (default: this node)
-  --baseline    a built checkout of another commit, started the same way (its dist/src, and dist/bundle if present)
+  --baseline    built checkouts of other commits, started the same way (dist/src, and dist/bundle where present);
+                each row is labelled with the folder's name
   --node-flags  extra node flags for every run, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   --json        write every run's figures to FILE`;
 
@@ -31,7 +32,7 @@ function value(flag: string, v: string | undefined): string {
 }
 
 export function parseStartupArgs(argv: readonly string[]): StartupArgs {
-  const args: StartupArgs = { runs: 5, builds: ['tsc', 'bundle'], nodes: [''], baselineRoot: '', nodeFlags: [], jsonOut: '', help: false };
+  const args: StartupArgs = { runs: 5, builds: ['tsc', 'bundle'], nodes: [''], baselineRoots: [], nodeFlags: [], jsonOut: '', help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
@@ -51,7 +52,7 @@ export function parseStartupArgs(argv: readonly string[]): StartupArgs {
         args.nodes = value(flag, argv[++i]).split(',').filter(Boolean);
         break;
       case '--baseline':
-        args.baselineRoot = value(flag, argv[++i]);
+        args.baselineRoots = value(flag, argv[++i]).split(',').filter(Boolean);
         break;
       case '--node-flags':
         args.nodeFlags = value(flag, argv[++i]).split(' ').filter(Boolean);

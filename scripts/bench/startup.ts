@@ -1,5 +1,5 @@
 /**
- * `npm run bench:startup -- [--runs N] [--builds tsc,bundle] [--node A,B] [--baseline DIR]`:
+ * `npm run bench:startup -- [--runs N] [--builds tsc,bundle] [--node A,B] [--baseline DIR[,DIR]]`:
  * what the consumer costs from process start until it is ready, against the
  * local stack (scripts/with-stack.ts starts it when needed).
  *
@@ -20,13 +20,16 @@
  *                  is 0 on the local stack); the process idles through it, so
  *                  CPU-s is the start-up's own cost
  * Variants run interleaved, N rounds, and medians are printed: the machine is
- * shared, and a neighbour's burst lands on one round, not one variant.
+ * shared, and a neighbour's burst lands on one round, not one variant. Before
+ * the rounds, each Node warms its own code cache of each bundle (the build
+ * made the building node's only), as the image's build does for production.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, cleanupScenario, consumerEntry, devPasswords, newScenario, writeConsumerConfig, type Scenario } from '../../test/integration/support/harness';
+import { warmCodeCache } from '../build-bundle';
 import { pruneToSchemaOf } from './e2e/consumer-run';
 import type { StartupFigures } from './e2e/startup-watch';
 import { parseStartupArgs, STARTUP_USAGE, type Build } from './startup-args';
@@ -55,10 +58,10 @@ function variantsOf(args: ReturnType<typeof parseStartupArgs>): Variant[] {
   for (const n of args.nodes) {
     const node = n === '' ? process.execPath : n;
     const v = nodeVersion(node);
-    if (args.baselineRoot !== '') {
-      const root = path.resolve(args.baselineRoot);
+    for (const dir of args.baselineRoots) {
+      const root = path.resolve(dir);
       for (const build of ['tsc', 'bundle'] as const) {
-        if (existsSync(consumerEntry(root, build))) out.push({ label: `baseline ${build} · node ${v}`, node, root, build });
+        if (existsSync(consumerEntry(root, build))) out.push({ label: `${path.basename(root)} ${build} · node ${v}`, node, root, build });
       }
     }
     for (const build of args.builds) {
@@ -138,6 +141,10 @@ async function main(): Promise<void> {
     return;
   }
   const variants = variantsOf(args);
+  // Each Node needs its own code cache (V8 takes no other version's); the build made only its own node's.
+  for (const v of variants) {
+    if (v.build === 'bundle' && existsSync(path.join(v.root, 'dist/bundle/service.js'))) warmCodeCache(path.join(v.root, 'dist/bundle'), v.node);
+  }
   const s = await newScenario('startup', 6);
   const runs: Run[] = [];
   try {

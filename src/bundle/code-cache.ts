@@ -22,7 +22,7 @@
  * script is then compiled normally, slower but identical. The source length
  * is V8's only check on the source, so the cache file is named after the
  * bundle's content hash at build time (scripts/build-bundle.ts): a rebuilt
- * bundle never meets an old cache.
+ * bundle never meets an old cache; and after the V8 version (./entry.ts).
  *
  * The cache is written only when asked (`write`: the build's warm-up run,
  * which loads every module and the configuration, then exits), never by the

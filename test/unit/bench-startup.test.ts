@@ -15,12 +15,12 @@ const STARTING = '{"timestamp":"2026-12-04T17:41:25.491Z","level":"info","servic
 
 describe('bench:startup', () => {
   it('parses the command line: 5 interleaved runs of both builds on this node by default', () => {
-    expect(parseStartupArgs([])).to.deep.equal({ runs: 5, builds: ['tsc', 'bundle'], nodes: [''], baselineRoot: '', nodeFlags: [], jsonOut: '', help: false });
-    expect(parseStartupArgs(['--runs', '9', '--builds', 'bundle', '--node', '/a/node,/b/node', '--baseline', '../base', '--node-flags', '--cpu-prof --cpu-prof-dir=/tmp/p', '--json', 'out.json'])).to.deep.equal({
+    expect(parseStartupArgs([])).to.deep.equal({ runs: 5, builds: ['tsc', 'bundle'], nodes: [''], baselineRoots: [], nodeFlags: [], jsonOut: '', help: false });
+    expect(parseStartupArgs(['--runs', '9', '--builds', 'bundle', '--node', '/a/node,/b/node', '--baseline', '../base,../old', '--node-flags', '--cpu-prof --cpu-prof-dir=/tmp/p', '--json', 'out.json'])).to.deep.equal({
       runs: 9,
       builds: ['bundle'],
       nodes: ['/a/node', '/b/node'],
-      baselineRoot: '../base',
+      baselineRoots: ['../base', '../old'],
       nodeFlags: ['--cpu-prof', '--cpu-prof-dir=/tmp/p'],
       jsonOut: 'out.json',
       help: false,
