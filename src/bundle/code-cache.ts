@@ -4,11 +4,12 @@
  * compiled. Used only by the bundled build's entry (./entry.ts).
  *
  * Why: compiling the 4.6 MiB service bundle and the functions its modules run
- * while loading is ~0.08 CPU-s of a ~0.45 CPU-s start (Node 20 and 24 alike,
- * `--print-config` 0.23 → 0.15 CPU-s; README "Start-up"). Node 22's
- * module.enableCompileCache() caches only what is compiled before the script
- * runs (0.21 → 0.17 on Node 24), and Node 20 has no such API; a cache taken
- * after the modules have loaded holds their lazily compiled functions too.
+ * while loading is 0.07 CPU-s of a 0.45 CPU-s start, Node 20 and 24 alike
+ * (`--print-config` alone 0.23 → 0.15 CPU-s; README "Build, bundle and
+ * image"). Node 22's module.enableCompileCache() caches only what is
+ * compiled before the script runs (`--print-config` 0.21 → 0.16–0.19 on Node
+ * 24, against 0.13 here), and Node 20 has no such API; a cache taken after the
+ * modules have loaded holds their lazily compiled functions too.
  *
  * How: the bundle is compiled with vm.Script and `cachedData`, wrapped the
  * way Node's CommonJS loader wraps a module, and called with its own
