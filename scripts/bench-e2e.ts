@@ -19,13 +19,13 @@ import { createBucket, createDeliveryStream, deleteDeliveryStream, deleteObjects
 import { E2E_USAGE, parseE2eArgs, type E2eArgs, type VariantId } from './bench/e2e/args';
 import { consumeOnlyCeiling, poolCeiling } from './bench/e2e/ceilings';
 import { runConsumer } from './bench/e2e/consumer-run';
-import { buildDataSet, preload, type DataSet } from './bench/e2e/dataset';
+import { buildDataSet, describeData, preload, type DataSet } from './bench/e2e/dataset';
 import { measureCeiling, startFastSink, type FastSink } from './bench/e2e/fast-sink';
 import { figuresOf, type RunFigures } from './bench/e2e/figures';
 import { Ledger } from './bench/e2e/ledger';
 import { levelTable } from './bench/e2e/levels';
 import { plots } from './bench/e2e/plots';
-import { markdown, type E2eResult } from './bench/e2e/report';
+import { markdown, type BeforeAfter, type E2eResult } from './bench/e2e/report';
 import { runSteady } from './bench/e2e/steady';
 
 const SEED = 8;
@@ -122,7 +122,7 @@ interface Ctx {
   timestamps: Float64Array;
 }
 
-async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', extra: Overrides, consumerRoot?: string): Promise<RunFigures> {
+async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', extra: Overrides, consumerRoot?: string, nodeBinary?: string): Promise<RunFigures> {
   const format = ((extra.pipeline?.format as RecordFormat | undefined) ?? DEFAULT_FORMAT);
   const ledger = new Ledger(ctx.data.prefix, ctx.timestamps);
   let stream = `bench-${Date.now().toString(36)}`;
@@ -146,6 +146,7 @@ async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', ex
     extra: { ...extra, firehose: { maxConcurrentRequests: 4, ...extra.firehose } },
     nodeFlags: profile,
     consumerRoot,
+    nodeBinary,
     timeoutMs: 600_000,
     progress: (committed) => status(`[${name}] ${committed}/${ctx.data.messages.length} messages committed, ${((Date.now() - t0) / 1000).toFixed(0)} s`),
   });
@@ -203,13 +204,18 @@ async function main(argv: readonly string[]): Promise<number> {
     if (args.steadyRate > 0) {
       // At most one variant applies to a steady run (the defaults otherwise).
       const variant = args.variants.length === 1 ? variantConfig(args.variants[0] as VariantId) : {};
-      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant });
+      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant, data: args.data });
+      process.stderr.write(`data set: ${steady.dataSet.kind}, gzip level 6 ratio ${steady.dataSet.gzip6Ratio.toFixed(2)} : 1 (first ${steady.dataSet.sampled} scans)\n`);
       process.stdout.write(`${JSON.stringify({ ...steady, latencyMs: undefined, rss: undefined }, null, 2)}\n`);
       writeOutputs(args, { steadyOnly: steady });
       return steady.set.lost === 0 && steady.set.duplicated === 0 && steady.set.unexpected === 0 ? 0 : 1;
     }
-    status(`generating ${args.sizeMb} MB of seeded scans`);
-    const data = buildDataSet(args.sizeMb * 1e6, SEED);
+    status(`generating ${args.sizeMb} MB of seeded scans (${args.data})`);
+    const data = buildDataSet(args.sizeMb * 1e6, SEED, args.data);
+    status('compressing the data set at gzip level 6 for its ratio');
+    const described = describeData(data);
+    status('');
+    process.stderr.write(`data set: ${data.kind}, ${(data.rawBytes / 1e6).toFixed(1)} MB, gzip level 6 ratio ${described.gzip6Ratio.toFixed(2)} : 1\n`);
     await createTopics({ topic, partitions: args.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
     // Idempotent: a retried send under load must not put a message in the topic twice (the set check would blame the consumer).
     const producer = toolingKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -226,6 +232,21 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`fast sink ceiling: ${sinkCeilingMbPerSec.toFixed(0)} MB/s of raw messages\n`);
 
     const headline = await measuredRun(ctx, 'headline (defaults)', args.sink, {});
+    // Before/after on the headline's own sink, neighbours in time (the load drifts over a run).
+    const baselineRoot = args.baselineRoot ? path.resolve(args.baselineRoot) : '';
+    const baselineName = `baseline ${path.basename(args.baselineRoot)}`;
+    const pairs: BeforeAfter['pairs'] = [];
+    if (baselineRoot) {
+      for (let i = 0; i < args.pairs; i++) {
+        const current = i === 0 ? headline : await measuredRun(ctx, `headline (defaults) #${i + 1}`, args.sink, {});
+        pairs.push({ current, baseline: await measuredRun(ctx, i === 0 ? baselineName : `${baselineName} #${i + 1}`, args.sink, {}, baselineRoot) });
+      }
+    }
+    const node24: BeforeAfter['node24'] = {};
+    if (args.node24) {
+      node24.current = await measuredRun(ctx, 'headline on node 24', args.sink, {}, undefined, args.node24);
+      if (baselineRoot) node24.baseline = await measuredRun(ctx, `${baselineName} on node 24`, args.sink, {}, baselineRoot, args.node24);
+    }
     const base = args.sink === 'fast' ? headline : await measuredRun(ctx, 'defaults, fast sink', 'fast', {});
     // The ceilings run right after the base run, so the headline ratio compares
     // neighbours in time: the machine's load drifts over a run of many minutes.
@@ -241,7 +262,6 @@ async function main(argv: readonly string[]): Promise<number> {
       status('');
     }
     const variants: RunFigures[] = [];
-    if (args.baselineRoot) variants.push(await measuredRun(ctx, `baseline ${path.basename(args.baselineRoot)}`, 'fast', {}, path.resolve(args.baselineRoot)));
     for (const v of args.variants) {
       if (isDefault(v)) continue; // the base run has exactly these settings
       variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
@@ -258,18 +278,20 @@ async function main(argv: readonly string[]): Promise<number> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       loadAverage: { start: loadStart, end: os.loadavg() },
-      dataSet: { rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
+      dataSet: { ...described, rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
       sinkCeilingMbPerSec,
       headline,
       base,
       variants,
       ceilings,
       levels,
+      beforeAfter: pairs.length > 0 || node24.current ? { pairs, node24 } : undefined,
     };
     const table = markdown(result);
     process.stdout.write(`\n${table}\n`);
     writeOutputs(args, { result, table });
-    const runs = base === headline ? [headline, ...variants] : [headline, base, ...variants];
+    const extraRuns = [...pairs.flatMap((p) => (p.current === headline ? [p.baseline] : [p.current, p.baseline])), ...[node24.current, node24.baseline].filter((r): r is RunFigures => r !== undefined)];
+    const runs = [...(base === headline ? [headline] : [headline, base]), ...extraRuns, ...variants];
     const bad = runs.filter((r) => r.set.lost + r.set.duplicated + r.set.unexpected > 0);
     for (const r of bad) process.stderr.write(`SET CHECK FAILED: ${r.name}: lost ${r.set.lost}, duplicated ${r.set.duplicated}, unexpected ${r.set.unexpected} (e.g. ${r.set.examples.join(', ')})\n`);
     return bad.length === 0 ? 0 : 1;
@@ -293,7 +315,13 @@ function writeOutputs(args: E2eArgs, out: { result?: E2eResult; table?: string; 
   if (!out.result) return;
   const { latencyMs: _a, ...headline } = out.result.headline;
   const { latencyMs: _b, ...baseRun } = out.result.base;
-  writeFileSync(`${base}.json`, JSON.stringify({ ...out.result, headline, base: baseRun, variants: out.result.variants.map(({ latencyMs: _c, ...v }) => v) }, null, 1));
+  const lean = ({ latencyMs: _l, ...r }: RunFigures): Omit<RunFigures, 'latencyMs'> => r;
+  const ba = out.result.beforeAfter;
+  const beforeAfter = ba && {
+    pairs: ba.pairs.map((p) => ({ current: lean(p.current), baseline: lean(p.baseline) })),
+    node24: { current: ba.node24.current && lean(ba.node24.current), baseline: ba.node24.baseline && lean(ba.node24.baseline) },
+  };
+  writeFileSync(`${base}.json`, JSON.stringify({ ...out.result, headline, base: baseRun, variants: out.result.variants.map(lean), beforeAfter }, null, 1));
   writeFileSync(`${base}.md`, `${out.table ?? ''}\n`);
   for (const [name, svg] of Object.entries(plots(out.result))) writeFileSync(`${base}-${name}.svg`, svg);
   process.stderr.write(`wrote ${base}.json, .md and the SVG plots\n`);

@@ -10,6 +10,7 @@
  *   b  handing a unit to a worker: structured clone of kafkajs views vs copy-once + transfer
  *   c  the real Piscina pool (2 threads) vs in-thread encodeUnit
  *   d  planSubBatches over 10,000 records
+ *   e  JSON validation alone: the WebAssembly scanner against the JS one it replaced
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { runEncodeCase } from './bench/case-encode';
 import { runPlanCase } from './bench/case-plan';
 import { runPoolCase } from './bench/case-pool';
 import { runTransferCase } from './bench/case-transfer';
+import { runValidateCase } from './bench/case-validate';
 import type { BenchContext } from './bench/context';
 import { machine, renderTable, writeJson, type BenchReport, type CaseResult } from './bench/report';
 
@@ -26,6 +28,7 @@ const RUNNERS: Record<CaseId, (ctx: BenchContext) => Promise<CaseResult>> = {
   b: runTransferCase,
   c: runPoolCase,
   d: runPlanCase,
+  e: runValidateCase,
 };
 
 /** dist/scripts/bench.js → the repository root. */

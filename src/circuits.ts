@@ -10,7 +10,9 @@
  *  - worker (F3, src/flow/worker-circuit.ts): DOWNSTREAM_ERROR while open
  *    (half-open fetches the trial).
  * Every transition reaches health (readiness) and metrics
- * (wsqc_circuit_state, wsqc_circuit_transitions_total, one log line).
+ * (wsqc_circuit_state, wsqc_circuit_transitions_total, one log line); the
+ * state at start sets only the gauge: it is no transition, so it is neither
+ * counted nor logged.
  */
 import type { Clock } from './clock';
 import type { AppConfig } from './config';
@@ -39,7 +41,7 @@ export function createCircuits(config: AppConfig, deps: { clock: Clock; health: 
   const all = [firehose, kafka, worker.circuit];
   for (const circuit of all) {
     health.circuit(circuit.snapshot());
-    events.circuitChanged(circuit.name, 'closed', 'closed');
+    events.circuitStarted(circuit.name, stateLabel(circuit.snapshot()));
     circuit.onChange((now, before) => {
       health.circuit(now);
       events.circuitChanged(now.name, stateLabel(now), stateLabel(before), now.reason);

@@ -19,7 +19,7 @@ import { certificateIndicator, certInfo } from './health/certificates';
 import { consumerGroupIndicator } from './health/consumer-group';
 import { eventLoopIndicator } from './health/event-loop';
 import { firehoseIndicator, type CircuitView } from './health/firehose';
-import { down, type Indicator } from './health/indicator';
+import { notCreatedYet, type Indicator } from './health/indicator';
 import { memoryIndicator } from './health/memory';
 import { HealthProbes } from './health/probes';
 import type { HealthState } from './health/state';
@@ -78,7 +78,6 @@ export function createOperations(deps: OperationsDeps) {
   const lifecycle = stateIndicators(health, clock);
   const h = config.health;
 
-  const notYet = (name: string, what: string): Indicator => ({ name, cacheMs: 0, check: () => down({ reason: `${what} not created yet (starting)` }) });
   const topicCheck = topicAccessIndicator(
     { fetchTopicMetadata: (o) => need(attached.admin).fetchTopicMetadata(o) },
     [...new Set([...config.kafka.topics, ...dlqTopics])],
@@ -92,12 +91,16 @@ export function createOperations(deps: OperationsDeps) {
       lastRequestOk: () => health.snapshot().firehoseOk,
       pausedFor,
     },
+    clock,
     h.remoteCacheMs,
   );
+  // Before the service has created the client a check needs, the check answers DOWN without
+  // caching that answer (notCreatedYet): cached for remoteCacheMs, it held readiness down up to
+  // 30 s after the client existed (issue 13, defect 6).
   const whenAttached = (i: Indicator, ready: () => boolean, what: string): Indicator => ({
     name: i.name,
     cacheMs: i.cacheMs,
-    check: (signal) => (ready() ? i.check(signal) : notYet(i.name, what).check(signal)),
+    check: (signal) => (ready() ? i.check(signal) : notCreatedYet(what)),
   });
 
   const readiness: Indicator[] = [

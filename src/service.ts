@@ -24,7 +24,6 @@ import { OutageFlag } from './flow/outage';
 import { PauseControl, pauseReasonLabel } from './flow/pause-control';
 import { BackpressureGate } from './flow/pause-state';
 import { RateControl } from './flow/rate-control';
-import { RebalanceSignal } from './flow/rebalance-signal';
 import { Prober } from './flow/prober';
 import { Semaphore } from './flow/semaphore';
 import { HealthState } from './health/state';
@@ -107,9 +106,8 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
   let endResolve!: (r: EndReason) => void;
   const done = new Promise<EndReason>((r) => (endResolve = r));
   const startup = new AbortController();
-  // Rate limiting (src/flow/rate-control.ts); waits end when a rebalance starts (F4).
-  const rebalance = new RebalanceSignal();
-  const rate = new RateControl({ rate: config.firehose.rate, rateLimit: config.rateLimit }, clock, pause, rateEvents(metrics, events, logger), () => rebalance.signal);
+  // Rate limiting (src/flow/rate-control.ts). A unit's waits end when its partition's lane closes (revoked, stop).
+  const rate = new RateControl({ rate: config.firehose.rate, rateLimit: config.rateLimit }, clock, pause, rateEvents(metrics, events, logger));
   const rateSampler = setInterval(() => sampleRateGauges(metrics, rate.state()), 1_000);
   rateSampler.unref();
   // The circuits and their wiring to health, metrics and the pause (src/circuits.ts).
@@ -164,8 +162,9 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       maxSockets: config.firehose.maxConcurrentRequests * 2,
     });
     closeFirehose = () => port.close();
-    operations.attach({ describeStream: port.checkStream.bind(port) });
     await checkStream(port.checkStream.bind(port), config.firehose.streamName, clock, random, logger, startup.signal);
+    // Attached once the start-up check passed: a probe during its retries would cache that DOWN for 30 s.
+    operations.attach({ describeStream: port.checkStream.bind(port) });
 
     let deadLetters: DeadLetterSink;
     if (config.kafka.dlq.enabled) {
@@ -278,13 +277,14 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
       ...delivery,
       deadLetters,
       encodeOptions: encodeOptionsOf(config),
+      // One unit encoding per thread and one waiting for each: the workers never idle and at most that many copies exist.
+      encodeSlots: new Semaphore(threads.maxThreads * 2),
       logger,
       sleep: (ms, signal) => clock.sleep(ms, signal),
       now: () => clock.now(),
       onWorkerFailure: (err) => events.workerFailure(err),
       workerCircuit: worker,
       exitOnBrokenWorker: config.pool.exitOnBrokenWorker,
-      rebalanceSignal: () => rebalance.signal,
       onEncoded: (result, _topic, seconds) => {
         events.sizeClasses(result.sizeClasses);
         events.workerTask(config.pipeline.format, seconds, result.rawBytes, result.encodedBytes);
@@ -355,7 +355,6 @@ export function createService(config: AppConfig, options: ServiceOptions): Servi
         },
         gate,
         pause,
-        rebalance,
         admit: rate.sizeClass ? (unit, signal, remainder) => rate.admit(unit.messages.map((m) => m.value?.length ?? 0), signal, remainder) : undefined,
         backlog: rate.backlog,
         clock,

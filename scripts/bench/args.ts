@@ -1,6 +1,6 @@
 /** Command line of the benchmark runner; pure, so it can be tested without running anything. */
 
-export const CASES = ['a', 'b', 'c', 'd'] as const;
+export const CASES = ['a', 'b', 'c', 'd', 'e'] as const;
 export type CaseId = (typeof CASES)[number];
 
 export interface BenchArgs {
@@ -13,11 +13,12 @@ export interface BenchArgs {
   help: boolean;
 }
 
-export const BENCH_USAGE = `usage: node dist/scripts/bench.js [--quick] [--case a,b,c,d] [--rounds N] [--warmups N] [--out FILE]
+export const BENCH_USAGE = `usage: node dist/scripts/bench.js [--quick] [--case a,b,c,d,e] [--rounds N] [--warmups N] [--out FILE]
   a  encodeUnit in-thread per format and gzip level (150-message units, 30/65/100 KB mix)
   b  handing a unit to a worker: naive structured clone of kafkajs views vs copy-once + transfer
   c  the real Piscina pool (2 threads) vs in-thread encodeUnit, default format
   d  planSubBatches over 10,000 records
+  e  JSON validation alone, MB/s on one thread: the WebAssembly scanner against the JS one it replaced (realistic and hard data)
   --quick    1 warm-up + 3 rounds instead of 2 + 7
   --out      default .stack/bench/latest.json`;
 

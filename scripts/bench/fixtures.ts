@@ -4,7 +4,7 @@
  * production encode options (config defaults: validateJson on, depth 64, no
  * envelope, no aggregation, Firehose's own limits).
  */
-import { generateScan, sizeMix } from '../../src/generator/wifi-scan';
+import { generateScan, sizeMix, type DataKind } from '../../src/generator/wifi-scan';
 import { MAX_BYTES_PER_BATCH, MAX_RECORD_BYTES, MAX_RECORDS_PER_BATCH } from '../../src/pipeline/limits';
 import { packUnit, type PackableMessage, type PackedUnit } from '../../src/pipeline/pack';
 import type { EncodeOptions, RecordFormat, UnitRequest } from '../../src/pipeline/wire';
@@ -30,18 +30,21 @@ export function encodeOptions(format: RecordFormat, gzipLevel: number, validateJ
   };
 }
 
-const corpus: Buffer[] = [];
+const corpora = new Map<DataKind, Buffer[]>();
 
 /**
- * The first `n` scans of the size mix; generated once per process (about 1 ms
- * per scan) and shared by the cases. sizeMix draws sequentially, so a longer
- * mix extends a shorter one and the corpus can grow in place.
+ * The first `n` scans of the size mix, of the realistic data set unless told
+ * otherwise; generated once per process (a few ms per scan) and shared by the
+ * cases. sizeMix draws sequentially, so a longer mix extends a shorter one and
+ * the corpus can grow in place.
  */
-export function scans(n: number): Buffer[] {
+export function scans(n: number, data: DataKind = 'realistic'): Buffer[] {
+  const corpus = corpora.get(data) ?? [];
+  corpora.set(data, corpus);
   if (corpus.length < n) {
     const sizes = sizeMix(n, BENCH_SEED);
     for (let i = corpus.length; i < n; i++) {
-      corpus.push(generateScan({ seed: BENCH_SEED + i, targetBytes: sizes[i], id: `bench-${i}` }));
+      corpus.push(generateScan({ seed: BENCH_SEED + i, targetBytes: sizes[i], id: `bench-${i}`, data }));
     }
   }
   return corpus.slice(0, n);

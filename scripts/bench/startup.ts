@@ -29,8 +29,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, cleanupScenario, consumerEntry, devPasswords, newScenario, writeConsumerConfig, type Scenario } from '../../test/integration/support/harness';
-import { warmCodeCache } from '../build-bundle';
-import { pruneToSchemaOf } from './e2e/consumer-run';
+import { ensureCodeCache, pruneToSchemaOf } from './e2e/consumer-run';
 import type { StartupFigures } from './e2e/startup-watch';
 import { parseStartupArgs, STARTUP_USAGE, type Build } from './startup-args';
 import { median } from './stats';
@@ -142,9 +141,7 @@ async function main(): Promise<void> {
   }
   const variants = variantsOf(args);
   // Each Node needs its own code cache (V8 takes no other version's); the build made only its own node's.
-  for (const v of variants) {
-    if (v.build === 'bundle' && existsSync(path.join(v.root, 'dist/bundle/service.js'))) warmCodeCache(path.join(v.root, 'dist/bundle'), v.node);
-  }
+  for (const v of variants) if (v.build === 'bundle') ensureCodeCache(v.root, v.node);
   const s = await newScenario('startup', 6);
   const runs: Run[] = [];
   try {

@@ -84,6 +84,12 @@ export function groupName(flag: string, value: string): string {
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** An age ("90s", "15m", "1.5h", "7d") in milliseconds; undefined when `value` is not an age. */
+export function ageMs(value: string): number | undefined {
+  const age = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim());
+  return age ? Math.round(Number(age[1]) * UNITS[age[2]]) : undefined;
+}
+
 /**
  * A point in time, as epoch milliseconds: ISO 8601 with a zone
  * (2026-12-01T20:00:00Z, 2026-12-01T21:00:00+01:00), a UTC date (2026-12-01),
@@ -92,8 +98,8 @@ const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86
  */
 export function parseTime(flag: string, value: string, nowMs: number): number {
   const v = value.trim();
-  const age = /^(\d+(?:\.\d+)?)([smhd])$/.exec(v);
-  if (age) return nowMs - Math.round(Number(age[1]) * UNITS[age[2]]);
+  const age = ageMs(v);
+  if (age !== undefined) return nowMs - age;
   if (/^\d{13}$/.test(v)) return Number(v);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(v);
   const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v);

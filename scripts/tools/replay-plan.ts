@@ -11,6 +11,14 @@
  *
  * so a message that fails again is dead-lettered with its history, and its new
  * wsqc.error.* headers are never confused with the old ones.
+ *
+ * Two kinds of "not this letter": `skip` is not selected (written before
+ * --since, another --reason): the replay group, which is one per selection
+ * (./replay-args.ts defaultReplayGroup), commits past it, and any other
+ * selection still sees it. `later` is not yet (written at or after --until):
+ * the run stops on that partition there and commits nothing from it on, so a
+ * later run with the same selection (a later --until, or none) replays it
+ * (issue 13, defect 2: committing past it lost it for good).
  */
 import type { IHeaders } from 'kafkajs';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter';
@@ -40,7 +48,7 @@ export interface ReplayFilter {
   reasons: readonly string[];
 }
 
-export type SkipReason = 'before-since' | 'not-before-until' | 'other-reason';
+export type SkipReason = 'before-since' | 'other-reason';
 
 export interface OutMessage {
   key: Buffer | null;
@@ -51,6 +59,7 @@ export interface OutMessage {
 export type Decision =
   | { kind: 'replay'; target: string; message: OutMessage }
   | { kind: 'skip'; why: SkipReason }
+  | { kind: 'later' }
   | { kind: 'error'; message: string };
 
 export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
@@ -64,7 +73,7 @@ const OURS = new Set<string>([...Object.values(DLQ_HEADERS), ...Object.values(RE
 export function decide(rec: DlqRecord, f: ReplayFilter, replayAtIso: string): Decision {
   const ts = Number(rec.timestamp);
   if (f.sinceMs !== undefined && ts < f.sinceMs) return { kind: 'skip', why: 'before-since' };
-  if (f.untilMs !== undefined && ts >= f.untilMs) return { kind: 'skip', why: 'not-before-until' };
+  if (f.untilMs !== undefined && ts >= f.untilMs) return { kind: 'later' };
   const errorClass = headerText(rec.headers, DLQ_HEADERS.errorClass) ?? '';
   if (f.reasons.length > 0 && !f.reasons.includes(errorClass)) return { kind: 'skip', why: 'other-reason' };
   const source = headerText(rec.headers, DLQ_HEADERS.topic);
@@ -83,16 +92,20 @@ export function decide(rec: DlqRecord, f: ReplayFilter, replayAtIso: string): De
 }
 
 export interface ReplaySummary {
+  /** Letters replayed or skipped (committed past, unless a dry run). */
   read: number;
   replayed: number;
   skipped: Record<SkipReason, number>;
+  /** Letters from the first one at or after --until to the log end seen at start, per partition summed: not read, not committed. */
+  left: number;
   perTarget: Record<string, number>;
 }
 
 export function emptySummary(): ReplaySummary {
-  return { read: 0, replayed: 0, skipped: { 'before-since': 0, 'not-before-until': 0, 'other-reason': 0 }, perTarget: {} };
+  return { read: 0, replayed: 0, skipped: { 'before-since': 0, 'other-reason': 0 }, left: 0, perTarget: {} };
 }
 
+/** Counts a letter that was read (a replay or a skip). */
 export function count(s: ReplaySummary, d: Decision): void {
   s.read += 1;
   if (d.kind === 'skip') s.skipped[d.why] += 1;
@@ -102,18 +115,33 @@ export function count(s: ReplaySummary, d: Decision): void {
   }
 }
 
-export function formatSummary(s: ReplaySummary, o: { dryRun: boolean; group: string; dlq: string }): string {
-  const skipped = s.skipped['before-since'] + s.skipped['not-before-until'] + s.skipped['other-reason'];
+/** The absolute cutoffs a run used, e.g. " written from 2026-12-01T16:00:00.000Z, before 2026-12-01T20:00:00.000Z" ("" without any). */
+export function windowText(o: { sinceMs?: number; untilMs?: number }): string {
+  const parts = [
+    ...(o.sinceMs === undefined ? [] : [`from ${new Date(o.sinceMs).toISOString()} (--since)`]),
+    ...(o.untilMs === undefined ? [] : [`before ${new Date(o.untilMs).toISOString()} (--until)`]),
+  ];
+  return parts.length === 0 ? '' : ` written ${parts.join(', ')}`;
+}
+
+export function formatSummary(s: ReplaySummary, o: { dryRun: boolean; group: string; dlq: string; sinceMs?: number; untilMs?: number }): string {
+  const skipped = s.skipped['before-since'] + s.skipped['other-reason'];
   const verb = o.dryRun ? 'would replay' : 'replayed';
   const lines = [
     `${o.dryRun ? 'dry run: ' : ''}read ${s.read} from ${o.dlq}, ${verb} ${s.replayed}, skipped by filter ${skipped}` +
-      (skipped > 0 ? ` (before --since ${s.skipped['before-since']}, not before --until ${s.skipped['not-before-until']}, other --reason ${s.skipped['other-reason']})` : ''),
+      (skipped > 0 ? ` (before --since ${s.skipped['before-since']}, other --reason ${s.skipped['other-reason']})` : ''),
   ];
   for (const [t, n] of Object.entries(s.perTarget).sort()) lines.push(`  ${verb} to ${t}: ${n}`);
+  if (o.untilMs !== undefined) {
+    lines.push(
+      `left for a later run: ${s.left} letter(s) written at or after ${new Date(o.untilMs).toISOString()} (--until), not committed; ` +
+        'this command run later, or without --until, replays them',
+    );
+  }
   lines.push(
     o.dryRun
       ? `nothing published, nothing committed (group ${o.group})`
-      : `committed group ${o.group} on ${o.dlq}: running this command again replays nothing new`,
+      : `committed group ${o.group} on ${o.dlq}${windowText(o)}: running this command again replays nothing it replayed or skipped`,
   );
   return lines.join('\n');
 }

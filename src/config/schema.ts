@@ -111,7 +111,7 @@ export const schema: convict.Schema<AppConfig> = {
   },
   pipeline: {
     format: oneOf('Record format on the Firehose side (see README).', RECORD_FORMATS, 'base64-gzip-lines', 'PIPELINE_FORMAT'),
-    gzipLevel: int('gzip level; 0 = store. Default 3: the least CPU with output within 5 % of level 6 on the benchmark data set (README "Performance").', 3, 'PIPELINE_GZIP_LEVEL', 0, 9),
+    gzipLevel: int('gzip level; 0 = store. Default 5: the least CPU with output within 5 % of level 6 on the realistic benchmark data set (README "Performance").', 5, 'PIPELINE_GZIP_LEVEL', 0, 9),
     envelope: flag('Wrap each message with its topic, partition, offset, timestamp and key.', false, 'PIPELINE_ENVELOPE'),
     aggregate: flag('Pack several messages into one Firehose record (up to the record limit).', false, 'PIPELINE_AGGREGATE'),
     validateJson: flag('Parse each message; invalid JSON goes to the dead-letter topic.', true, 'PIPELINE_VALIDATE_JSON'),
@@ -170,7 +170,7 @@ export const schema: convict.Schema<AppConfig> = {
     exitOnPermanentError: flag('A missing stream, denied access or a KMS error stops the process with exit code 2 instead of opening the circuit and waiting.', false, 'FIREHOSE_EXIT_ON_PERMANENT_ERROR'),
   },
   flow: {
-    maxInFlightBytes: int('Message bytes held between fetch and commit; above it the consumer pauses.', 256 * MiB, 'FLOW_MAX_IN_FLIGHT_BYTES', MiB, 64 * 1024 * MiB),
+    maxInFlightBytes: int('The one in-flight budget: message bytes fetched and not yet settled (waiting to start, encoding, awaiting Firehose, awaiting commit). Above it fetching pauses (IN_FLIGHT_CAP) until it drains below 75 %; it also bounds the duplicates after a crash.', 64 * MiB, 'FLOW_MAX_IN_FLIGHT_BYTES', MiB, 64 * 1024 * MiB),
   },
   rateLimit: {
     mode: oneOf('quota: the firehose.rate buckets per request; size-class: the original service\'s messages/s preset per unit; both: a unit must pass both (see README "Rate limiting").', RATE_LIMIT_MODES, 'quota', 'RATE_LIMIT_MODE'),

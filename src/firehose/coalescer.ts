@@ -8,6 +8,16 @@
  *   unit B ─┼─▶ FIFO queue ─ cut ──┼─▶ dispatcher.deliver(request 2) ─┼─▶ each caller resolves when
  *   unit C ─┘  (linger ≤ lingerMs) └─▶ … ≤ maxConcurrent in flight    ┘   all of ITS records are done
  *
+ * Settling (issue 13, defect 3): a caller resolves as soon as each of ITS
+ * records is acked or rejected, and does not wait for other callers' records
+ * in the same request: the dispatcher tells
+ * after each answer which entries are done (`onSettled`) while it resends
+ * the rest. Waiting for the whole request held a unit whose records were all
+ * acked behind a neighbour's throttled record for a retry step (5 s … 5 min),
+ * with its commit and in-flight bytes, and a drain on SIGTERM or rebalance
+ * abandoned it and delivered it twice. A sink that does not report progress
+ * settles its entries when its `deliver` resolves.
+ *
  * Cutting: records leave the queue in arrival order. A request is cut when a
  * slot is free and either the queue holds a full request (records or bytes)
  * or its oldest record has waited `lingerMs`. While every slot is busy the
@@ -42,26 +52,37 @@
  * Report mapping: the dispatcher's `rejected` indices (into one request) are
  * mapped back to each caller's own numbering, sorted.
  *
+ * Why the dispatcher reports progress rather than the coalescer resending its
+ * own failed entries: the resend belongs with the retry schedule, bisection,
+ * circuit waits, rate limiting, heartbeats and the AIMD throttle signal, all
+ * in the dispatcher; a callback is the one new piece, and a request's resends
+ * stay one request lifecycle (one slot, one schedule).
+ *
  * Abort and errors:
  * - a caller whose signal aborts leaves the queue and rejects with the
  *   AbortedError at once; requests already carrying some of its records go on
  *   for the other callers (its records may arrive anyway: at-least-once; the
  *   unit is not committed, is counted as abandoned like any aborted unit, and
- *   is delivered again later). A request whose callers have all gone is aborted.
+ *   is delivered again later). A request that no caller waits on any more
+ *   (each has left or has all its entries in it settled) while some of its
+ *   entries are still open is aborted.
  * - an error thrown by the dispatcher (exitOnPermanentError, onWait) rejects
- *   every caller of that request still waiting; their queued records leave.
+ *   every caller still waiting on an entry of that request (not those already
+ *   settled); their queued records leave.
  *
  * The caller must not modify `records` until `deliver` settles (the dispatcher
  * resends the same buffers).
  */
 import type { Clock } from '../clock';
-import { AppError } from '../errors';
+import { AbortedError, AppError } from '../errors';
 import { abortedError } from '../flow/abort';
 import type { RateLimiter } from '../flow/rate-limiter';
+import type { SettledListener } from './dispatcher';
 import type { RejectedRecord } from './verdict';
 
 export interface DeliverySink {
-  deliver(records: readonly Uint8Array[], signal: AbortSignal): Promise<{ readonly rejected: readonly RejectedRecord[] }>;
+  /** `onSettled`, when the sink supports it, reports entries done before the whole request is (./dispatcher.ts). */
+  deliver(records: readonly Uint8Array[], signal: AbortSignal, onSettled?: SettledListener): Promise<{ readonly rejected: readonly RejectedRecord[] }>;
 }
 
 /** Why a request was cut: it reached a limit, or its oldest record waited lingerMs. */
@@ -124,6 +145,7 @@ interface Caller {
   /** Records not yet acked or rejected. */
   outstanding: number;
   readonly rejected: RejectedRecord[];
+  /** Requests in flight with records of this caller not yet settled. */
   readonly requests: Set<Request>;
   done: boolean;
   readonly resolve: (report: { rejected: RejectedRecord[] }) => void;
@@ -141,8 +163,14 @@ interface Piece {
 
 interface Request {
   readonly control: AbortController;
-  /** Callers still waiting on this request. */
-  readonly live: Set<Caller>;
+  /** Per entry: its caller while the entry is open, undefined once settled. */
+  readonly owners: Array<Caller | undefined>;
+  /** Per entry: its index in the caller's own records. */
+  readonly indices: readonly number[];
+  /** Entries not yet settled. */
+  open: number;
+  /** Callers still waiting on this request, with their open entries in it. */
+  readonly live: Map<Caller, number>;
 }
 
 export class Coalescer {
@@ -257,27 +285,52 @@ export class Coalescer {
   }
 
   private send(cut: ReturnType<Coalescer['cut']>, waitedMs: number): void {
-    const request: Request = { control: new AbortController(), live: new Set(cut.owners) };
-    for (const caller of request.live) caller.requests.add(request);
+    const live = new Map<Caller, number>();
+    for (const caller of cut.owners) live.set(caller, (live.get(caller) ?? 0) + 1);
+    const request: Request = { control: new AbortController(), owners: [...cut.owners], indices: cut.indices, open: cut.owners.length, live };
+    const callers = [...live.keys()];
+    for (const caller of callers) caller.requests.add(request);
     this.inFlight++;
-    this.opts.observer?.flushed({ trigger: cut.full ? 'full' : 'linger', callers: request.live.size, records: cut.records.length, bytes: cut.bytes, waitedMs });
-    this.opts.sink.deliver(cut.records, request.control.signal).then(
+    this.opts.observer?.flushed({ trigger: cut.full ? 'full' : 'linger', callers: callers.length, records: cut.records.length, bytes: cut.bytes, waitedMs });
+    const onSettled: SettledListener = (acked, rejected) => {
+      for (const entry of acked) this.settle(request, entry);
+      for (const r of rejected) this.settle(request, r.index, r);
+    };
+    this.opts.sink.deliver(cut.records, request.control.signal, onSettled).then(
       (report) => {
-        for (const r of report.rejected) {
-          const caller = cut.owners[r.index];
-          if (caller && !caller.done) caller.rejected.push({ ...r, index: cut.indices[r.index] as number });
-        }
-        for (const caller of cut.owners) caller.outstanding--;
-        for (const caller of request.live) if (caller.outstanding === 0) this.succeed(caller);
+        // Entries the sink did not report as it went (a sink without progress) settle now.
+        const rejected = new Map(report.rejected.map((r) => [r.index, r]));
+        for (let entry = 0; entry < request.owners.length; entry++) this.settle(request, entry, rejected.get(entry));
       },
       (err: unknown) => {
-        for (const caller of [...request.live]) this.fail(caller, err);
+        for (const caller of [...request.live.keys()]) this.fail(caller, err);
       },
     ).finally(() => {
-      for (const caller of cut.owners) caller.requests.delete(request);
+      for (const caller of callers) caller.requests.delete(request);
       this.inFlight--;
       this.pump();
     });
+  }
+
+  /** One entry of `request` is done (acked, or `rejection`); its caller resolves when it has none open anywhere. */
+  private settle(request: Request, entry: number, rejection?: RejectedRecord): void {
+    const caller = request.owners[entry];
+    if (caller === undefined) return; // reported already
+    request.owners[entry] = undefined;
+    request.open--;
+    if (caller.done) return; // it left (aborted or failed); the request goes on for the others
+    if (rejection) caller.rejected.push({ ...rejection, index: request.indices[entry] as number });
+    caller.outstanding--;
+    const left = (request.live.get(caller) ?? 1) - 1;
+    if (left > 0) {
+      request.live.set(caller, left);
+    } else {
+      request.live.delete(caller);
+      caller.requests.delete(request);
+      // The callers left with open entries here have all gone: nobody waits for the resends.
+      if (request.live.size === 0 && request.open > 0) request.control.abort(new AbortedError('every unit of the request has settled or left'));
+    }
+    if (caller.outstanding === 0) this.succeed(caller);
   }
 
   private succeed(caller: Caller): void {

@@ -22,8 +22,14 @@
  *    FirehoseError is thrown instead and the caller stops consuming.
  *
  * Call interface (kept small for a coalescer in front of it, issue 6 / H6):
- *   deliver(records, signal) → DeliveryReport. Re-entrant: several may run
- *   concurrently; each call keeps its own pending set, schedule and report.
+ *   deliver(records, signal, onSettled?) → DeliveryReport. Re-entrant: several
+ *   may run concurrently; each call keeps its own pending set, schedule and report.
+ *   `onSettled(acked, rejected)` (optional) is told after each answer which
+ *   entries are done — acked, or rejected as invalid — while the others are
+ *   still resent: a coalesced request carries several units' records, and a
+ *   unit settles when ITS records are done, not when the slowest entry of the
+ *   request is (issue 13, defect 3). Each entry is reported once; the final
+ *   report repeats the rejections.
  *
  * Throttling signal for AIMD (H2): `onThrottle(scope)` is called once per
  * throttled attempt — 'request' for a whole-request throttle, 'record' when an
@@ -55,6 +61,9 @@ import { judge, type RejectedRecord, type Verdict } from './verdict';
 export type { RejectedRecord } from './verdict';
 
 export type ThrottleScope = 'record' | 'request';
+
+/** Entries (indices into `records`) that are done: acked by Firehose, or rejected as invalid. Must not throw. */
+export type SettledListener = (acked: readonly number[], rejected: readonly RejectedRecord[]) => void;
 
 /** The graduated part of the schedule; the fast part is `backoff`. */
 export type ScheduleSettings = Pick<RetryScheduleSettings, 'fastRetries' | 'stepsMs' | 'jitter'>;
@@ -130,7 +139,7 @@ export class FirehoseDispatcher {
     return this.lastThrottle;
   }
 
-  async deliver(records: readonly Uint8Array[], signal: AbortSignal): Promise<DeliveryReport> {
+  async deliver(records: readonly Uint8Array[], signal: AbortSignal, onSettled?: SettledListener): Promise<DeliveryReport> {
     const report: MutableReport = { records: 0, bytes: 0, requests: 0, attempts: 0, resentEntries: 0, throttled: 0, rejected: [], circuitWaits: 0 };
     // `local` aborts with the caller's signal, and also when onWait throws.
     const local = new AbortController();
@@ -138,7 +147,7 @@ export class FirehoseDispatcher {
     if (signal.aborted) throw abortedError(signal);
     signal.addEventListener('abort', forward, { once: true });
     try {
-      await this.deliverSet(records, records.map((_, index) => index), report, local, signal);
+      await this.deliverSet(records, records.map((_, index) => index), report, local, signal, onSettled);
       const refused = new Set(report.rejected.map((r) => r.index));
       const acked = records.filter((_, i) => !refused.has(i));
       report.records = acked.length;
@@ -151,7 +160,14 @@ export class FirehoseDispatcher {
   }
 
   /** Delivers `indices` of `records` until each is acked or rejected; bisects a request rejected as invalid. */
-  private async deliverSet(records: readonly Uint8Array[], indices: readonly number[], report: MutableReport, local: AbortController, signal: AbortSignal): Promise<void> {
+  private async deliverSet(
+    records: readonly Uint8Array[],
+    indices: readonly number[],
+    report: MutableReport,
+    local: AbortController,
+    signal: AbortSignal,
+    onSettled: SettledListener | undefined,
+  ): Promise<void> {
     const { observer, clock } = this.options;
     const plan = new RetryPlan(this.scheduleSettings, this.options.random);
     let pending = [...indices];
@@ -175,20 +191,24 @@ export class FirehoseDispatcher {
       }
       const verdict = judge(response, requestError, batch.length, signal);
       this.report(verdict, size, failures + 1, clock.now() - started);
-      for (const r of verdict.rejected) report.rejected.push({ ...r, index: pending[r.index] as number });
+      const rejected = verdict.rejected.map((r) => ({ ...r, index: pending[r.index] as number }));
+      report.rejected.push(...rejected);
+      if (onSettled) settledBy(verdict, pending, rejected, onSettled);
       if (verdict.answered) report.requests++;
       if (verdict.throttledEntries > 0 || (verdict.kind === 'retry' && verdict.retry === 'throttle')) report.throttled++;
       if (verdict.kind === 'done') return;
       if (verdict.kind === 'bisect') {
         if (pending.length === 1) {
-          report.rejected.push({ index: pending[0] as number, code: verdict.error.code, message: verdict.error.message });
+          const alone = { index: pending[0] as number, code: verdict.error.code, message: verdict.error.message };
+          report.rejected.push(alone);
+          onSettled?.([], [alone]);
           return;
         }
         // Halves in order, one after the other: the bad record ends up alone (log2(500) < 9 levels).
         const half = Math.ceil(pending.length / 2);
         observer.retryScheduled(0, failures + 1, `BISECT_${verdict.error.code}`);
-        await this.deliverSet(records, pending.slice(0, half), report, local, signal);
-        await this.deliverSet(records, pending.slice(half), report, local, signal);
+        await this.deliverSet(records, pending.slice(0, half), report, local, signal, onSettled);
+        await this.deliverSet(records, pending.slice(half), report, local, signal, onSettled);
         return;
       }
       if (verdict.resend) {
@@ -297,6 +317,19 @@ export class FirehoseDispatcher {
   private stopReason(local: AbortController, caller: AbortSignal): unknown {
     return caller.aborted ? abortedError(caller) : local.signal.reason;
   }
+}
+
+/**
+ * Tells `onSettled` which entries of one attempt are done: those neither resent
+ * (`resend`; absent on a failure of the whole request = all of them, and a
+ * request to bisect goes on in its halves) nor rejected are acked.
+ */
+function settledBy(verdict: Verdict, pending: readonly number[], rejected: readonly RejectedRecord[], onSettled: SettledListener): void {
+  if (verdict.kind === 'bisect' || (verdict.kind !== 'done' && verdict.resend === undefined)) return;
+  const open = new Set(verdict.kind === 'done' ? [] : verdict.resend);
+  const refused = new Set(verdict.rejected.map((r) => r.index));
+  const acked = pending.filter((_, i) => !open.has(i) && !refused.has(i));
+  if (acked.length > 0 || rejected.length > 0) onSettled(acked, rejected);
 }
 
 function sumBytes(records: readonly Uint8Array[]): number {

@@ -1,7 +1,8 @@
 /**
- * Bounded memory (DESIGN invariant 5): the supervisor reserves a unit's bytes
- * before dispatching it and releases them when the unit is acked; when the cap is
- * reached it pauses the Kafka consumer rather than buffering without bound.
+ * Bounded memory (DESIGN invariant 5): one in-flight byte budget for fetched,
+ * encoding and awaiting-Firehose work. The supervisor reserves a unit's bytes
+ * when its batch is fetched and releases them when the unit settles; when the cap
+ * is reached it pauses fetching rather than buffering without bound.
  *
  * A pure class (STYLE: "Backpressure is a signal; pause state is a pure class",
  * after arroyo's MessageRejected -> pause): no timers, no I/O, only counters and
@@ -34,6 +35,7 @@ export class BackpressureGate {
   private paused = false;
   private readonly resumeBelow: number;
   private readonly waiters: RoomWaiter[] = [];
+  private readonly openWaiters = new Set<() => void>();
 
   constructor(readonly maxInFlightBytes: number, options: BackpressureOptions = {}) {
     assertBytes(maxInFlightBytes, 'maxInFlightBytes');
@@ -80,7 +82,12 @@ export class BackpressureGate {
       throw new RangeError(`release of ${bytes} bytes exceeds the ${this.inFlight} in flight`);
     }
     this.inFlight -= bytes;
-    if (this.paused && this.inFlight < this.resumeBelow) this.paused = false;
+    if (this.paused && this.inFlight < this.resumeBelow) {
+      this.paused = false;
+      const open = [...this.openWaiters];
+      this.openWaiters.clear();
+      open.forEach((w) => w());
+    }
     this.wake();
   }
 
@@ -105,6 +112,28 @@ export class BackpressureGate {
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Resolves once `shouldPause` is false (at once when it is): the pipelined
+   * supervisor holds a fetch round here while the budget is spent (issue 12).
+   * Rejects with an AbortedError when `signal` aborts first.
+   */
+  whenOpen(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    if (!this.paused) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.openWaiters.delete(done);
+        reject(abortedError(signal as AbortSignal));
+      };
+      const done = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.openWaiters.add(done);
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * The rate pause of the original service ("Batch-Aware Consumer Management During
- * Bucket4j Rate Limiting", /work/shared/reference task list): when a bucket cannot
- * serve a whole unit and is nearly empty (below the pause threshold, 10 % of its
+ * Bucket4j Rate Limiting", the original task list,
+ * ../shared/reference/000_1e8dbbeff2f859c3.txt): when a bucket cannot serve a
+ * whole unit and is nearly empty (below the pause threshold, 10 % of its
  * capacity by default), stop fetching for a while instead of letting kafkajs hand
  * us more work we can only queue. The pause length backs off 5 s → 7.5 s → … →
  * 60 s (× 1.5) while the limiter stays behind, and resets once a unit passes

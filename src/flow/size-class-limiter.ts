@@ -1,8 +1,8 @@
 /**
  * The original service's size-class preset ("Bucket4j Rate Limiting for Batch
- * Processing", /work/shared/reference task list): messages per second chosen by
- * the unit's message sizes, because a Firehose stream's bytes/s quota is what the
- * big scans exhaust.
+ * Processing", the original task list, ../shared/reference/000_1e8dbbeff2f859c3.txt):
+ * messages per second chosen by the unit's message sizes, because a Firehose
+ * stream's bytes/s quota is what the big scans exhaust.
  *
  *   average ≤ smallMaxBytes (40 KB)  → small:  100 msg/s
  *   average ≥ largeMinBytes (80 KB)  → large:   50 msg/s

@@ -6,9 +6,9 @@
  * (src/kafka/unit-runner.ts), or the share of recent messages that failed in
  * the worker passed the threshold (./failure-window.ts). Then:
  *
- *   closed ──broken──▶ open ──probeIntervalMs──▶ half-open ──trial: a task succeeded──▶ closed
+ *   closed ──broken──▶ open ──probeIntervalMs──▶ half-open ──trial: the worker works──▶ closed
  *                       ▲                            │
- *                       └──── trial: every task failed ┘
+ *                       └──── trial: the worker is broken ┘
  *
  *  - open: units that need the worker wait in `admit` (abortable: rebalance,
  *    terminate); nothing is dead-lettered or committed. The composition root
@@ -17,9 +17,11 @@
  *    the others keep waiting. Fetching resumes while half-open, so that a
  *    trial exists even when a rebalance abandoned every waiting unit (the F1
  *    lesson: a pause that only work in flight can lift never lifts once that
- *    work is gone). A trial in which some worker task succeeded closes the
- *    circuit (and clears the failure window); one in which every task failed
- *    re-opens it; an abandoned trial hands the turn to the next unit.
+ *    work is gone). The trial's unit judges it (src/kafka/unit-runner.ts: a
+ *    task succeeded, or after a message failed alone the canary did; issue
+ *    13, defect 5): 'worked' closes the circuit (and clears the failure
+ *    window); 'failed' re-opens it; an abandoned trial hands the turn to the
+ *    next unit.
  * Time comes from the injected clock (tested with a fake one).
  */
 import type { Clock } from '../clock';
@@ -84,7 +86,7 @@ export class WorkerCircuit {
     }
   }
 
-  /** The trial's outcome: `worked` = some worker task of it succeeded; 'abandoned' = aborted before it could tell. */
+  /** The trial's outcome: `worked` = it showed the worker works (see the unit runner); 'abandoned' = aborted before it could tell. */
   trialEnded(outcome: 'worked' | 'failed' | 'abandoned', reason?: string): void {
     this.trialTaken = false;
     if (this.circuit.state !== 'half-open') return;

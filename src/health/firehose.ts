@@ -1,11 +1,15 @@
 /**
  * Readiness: `firehose` — the delivery stream is ACTIVE (DescribeDeliveryStream,
- * cached for `cacheMs`, 30 s by default, so probes never hammer the API), the
- * Firehose circuit is not open (when the control layer reports one), and
- * fetching is not paused for a Firehose outage (pause reasons NETWORK or
- * DOWNSTREAM_ERROR): an outage can fail PutRecordBatch while
+ * its answer reused for `describeCacheMs`, 30 s by default, so probes never
+ * hammer the API), the Firehose circuit is not open (when the control layer
+ * reports one), and fetching is not paused for a Firehose outage (pause reasons
+ * NETWORK or DOWNSTREAM_ERROR): an outage can fail PutRecordBatch while
  * DescribeDeliveryStream still answers ACTIVE. Throttling (BUFFER_FULL) is
  * UP with a warning: the stream works, only slower.
+ * Only the describe answer is cached: the circuit and the pause are read on
+ * every check (the indicator's own cacheMs is 0), so readiness follows them at
+ * once — when they are attached after the first probe, and when an outage or
+ * an open circuit ends — instead of up to 30 s later (issue 13, defect 6).
  * DOWN carries the reason: the stream's status, the error of the describe call
  * (missing stream, access denied, an outage), or the circuit's reason.
  * Liveness never looks at Firehose: a pod waiting out an outage must stay alive.
@@ -33,10 +37,11 @@ export interface FirehoseHealthSource {
   lastRequestOk?(): boolean | null;
 }
 
-export function firehoseIndicator(source: FirehoseHealthSource, cacheMs = 30_000): Indicator {
+export function firehoseIndicator(source: FirehoseHealthSource, clock: { now(): number }, describeCacheMs = 30_000): Indicator {
+  const describe = reusedFor(describeCacheMs, clock, (signal) => source.describe(source.streamName, signal));
   return {
     name: 'firehose',
-    cacheMs,
+    cacheMs: 0,
     check: async (signal) => {
       const circuit = source.circuit?.();
       const base: Details = {
@@ -46,7 +51,7 @@ export function firehoseIndicator(source: FirehoseHealthSource, cacheMs = 30_000
       };
       let status: string;
       try {
-        status = (await source.describe(source.streamName, signal)).status;
+        status = (await describe(signal)).status;
       } catch (err) {
         return down({ ...base, reason: 'DescribeDeliveryStream failed', ...errorDetails(err) });
       }
@@ -60,5 +65,23 @@ export function firehoseIndicator(source: FirehoseHealthSource, cacheMs = 30_000
       if (paused.includes('BUFFER_FULL')) return up({ ...base, status, reason: 'stream ACTIVE', warning: 'Firehose is throttling: fetching paused (BUFFER_FULL)' });
       return up({ ...base, status, reason: 'stream ACTIVE' });
     },
+  };
+}
+
+/**
+ * `call`'s outcome (its answer or its error) reused for `cacheMs` after it
+ * settled, a call in flight shared; as ./probes.ts caches whole results, for a
+ * check whose other parts must be read afresh.
+ */
+function reusedFor<T>(cacheMs: number, clock: { now(): number }, call: (signal: AbortSignal) => Promise<T>): (signal: AbortSignal) => Promise<T> {
+  let last: { outcome: Promise<T>; settledAt?: number } | undefined;
+  return (signal) => {
+    const settledAt = last?.settledAt;
+    if (last && (settledAt === undefined || clock.now() - settledAt < cacheMs)) return last.outcome;
+    const entry: { outcome: Promise<T>; settledAt?: number } = { outcome: Promise.resolve().then(() => call(signal)) };
+    const settled = (): void => void (entry.settledAt = clock.now());
+    entry.outcome.then(settled, settled);
+    last = entry;
+    return entry.outcome;
   };
 }

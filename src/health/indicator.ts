@@ -15,6 +15,13 @@ export type Details = Record<string, unknown>;
 export interface IndicatorResult {
   readonly status: HealthStatus;
   readonly details: Details;
+  /**
+   * false: this answer must not be reused (./probes.ts does not cache it). For
+   * answers about start-up, such as a client that is not created yet: cached for
+   * the indicator's `cacheMs` (30 s for the remote checks), such an answer kept
+   * readiness down that long after the client existed (issue 13, defect 6).
+   */
+  readonly cacheable?: false;
 }
 
 export interface Indicator {
@@ -32,6 +39,9 @@ export interface Indicator {
 
 export const up = (details: Details = {}): IndicatorResult => ({ status: 'UP', details });
 export const down = (details: Details = {}): IndicatorResult => ({ status: 'DOWN', details });
+
+/** DOWN because `what` (a client the check needs) is not created yet; never cached, so the first probe after it exists runs the real check. */
+export const notCreatedYet = (what: string): IndicatorResult => ({ status: 'DOWN', details: { reason: `${what} not created yet (starting)` }, cacheable: false });
 
 /** An error as safe details: name, code and message, never a stack (DESIGN invariant 8). */
 export function errorDetails(err: unknown): Details {

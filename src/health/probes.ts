@@ -1,7 +1,9 @@
 /**
  * Runs indicators for the probes: each check under a timeout (default 5 s, the
  * original service's `management.endpoint.health` timeout), each result cached
- * for the indicator's `cacheMs`, concurrent callers sharing one running check.
+ * for the indicator's `cacheMs` (unless the result says `cacheable: false`, as
+ * an answer about a client not created yet does), concurrent callers sharing
+ * one running check.
  * So a kubelet, Prometheus and an operator's browser polling together cause at
  * most one DescribeDeliveryStream and one metadata request per cache period.
  *
@@ -98,7 +100,8 @@ export class HealthProbes {
     const pending = this.running.get(indicator.name);
     if (pending) return pending;
     const run = this.runWithTimeout(indicator).then((result) => {
-      this.cache.set(indicator.name, { at: this.opts.clock.now(), result });
+      if (result.cacheable === false) this.cache.delete(indicator.name);
+      else this.cache.set(indicator.name, { at: this.opts.clock.now(), result });
       this.running.delete(indicator.name);
       this.opts.gauges?.indicator(indicator.name, result.status === 'UP');
       return result;

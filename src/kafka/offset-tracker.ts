@@ -1,8 +1,8 @@
 /**
  * Per-partition offset tracker (DESIGN invariant 1: no loss).
  *
- * A batch of one partition is cut into units that complete out of order. The
- * tracker answers one question: up to which offset is *everything* acknowledged
+ * A partition's fetched batches are cut into units that complete out of order
+ * (src/kafka/partition-lane.ts). The tracker answers one question: up to which offset is *everything* acknowledged
  * (by Firehose or by the dead-letter topic)? Only that contiguous acked prefix is
  * ever resolved and committed; a unit acked early waits behind a slower one.
  *
@@ -83,6 +83,9 @@ export class OffsetTracker {
     }
     if (next === null) return null;
     this.committed = next;
+    // A lane lives as long as its partition is assigned: forget the committed units.
+    this.units.splice(0, this.cursor);
+    this.cursor = 0;
     return next.toString();
   }
 

@@ -89,6 +89,14 @@ export class TrialFetch {
     }
   }
 
+  /**
+   * A pause reason other than an outage now holds (defect 4): the trial's
+   * partition is paused again at once. The round-robin position is kept.
+   */
+  cancel(): void {
+    if (this.current) this.close();
+  }
+
   /** A whole-topic pause or resume was applied: kafkajs forgot the per-partition resume. */
   reset(): void {
     this.current = undefined;

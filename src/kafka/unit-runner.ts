@@ -19,6 +19,15 @@
  * readiness down) and are tried again as the half-open trial. Without a
  * circuit (pool.exitOnBrokenWorker) the unit fails with WORKER_BROKEN and the
  * supervisor stops consuming (exit 2).
+ * The trial (issue 13, defect 5): each message that fails alone during it is
+ * followed by the canary (./worker-canary.ts), a tiny valid message encoded
+ * by the same pool. The canary works: the message is poison, the trial goes
+ * on, and when it ends the circuit closes and the poison is dead-lettered as
+ * WORKER_CRASH with its reason. The canary fails: the worker is broken, the
+ * trial stops there (the rest wait untried) and the circuit re-opens;
+ * nothing is dead-lettered. Judging a trial by its messages alone could not
+ * tell a broken worker from a unit whose remaining messages are all poison,
+ * and such a unit took every trial, open / half-open forever.
  * F11: a worker result that does not cover the unit exactly (./result-check.ts)
  * is a worker failure, never an ack.
  * Records Firehose refuses as invalid (the dispatcher's `rejected`) are
@@ -34,6 +43,7 @@ import type { Semaphore } from '../flow/semaphore';
 import type { Admission } from '../flow/worker-circuit';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import { checkResult } from './result-check';
+import { workerCanary } from './worker-canary';
 
 export interface EncodePort {
   run(req: UnitRequest, signal?: AbortSignal): Promise<UnitResult>;
@@ -84,6 +94,12 @@ export interface UnitRunnerOptions {
    * itself, across units; the whole unit is then one `deliver` call.
    */
   requestSlots?: Semaphore;
+  /**
+   * Bounds units being copied and encoded at once (issue 12): with the pipelined
+   * consumer a whole in-flight budget of units may start together, and each copy
+   * is made only when its unit gets a slot, just before the worker takes it.
+   */
+  encodeSlots?: Semaphore;
   logger: Logger;
   /** Waits between attempts when the pool is full (POOL_BUSY is not a worker failure). */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -100,8 +116,6 @@ export interface UnitRunnerOptions {
 }
 
 const WORKER_ATTEMPTS = 2;
-/** A half-open trial with this many failed tasks and no success has failed. */
-const TRIAL_MAX_FAILURES = 10;
 const POOL_BUSY_WAIT_MS = 25;
 
 export class UnitRunner {
@@ -128,16 +142,16 @@ export class UnitRunner {
     let pending = unit.messages;
     for (;;) {
       const admission = gate ? await this.admit(gate, signal) : 'closed';
-      const tally: Tally = { ok: 0, failed: 0, trial: admission === 'trial', lastError: undefined };
+      const tally: Tally = { ok: 0, trial: admission === 'trial', canary: undefined, lastError: undefined };
       let poisoned: Poison[];
       try {
         poisoned = await this.process(unit, pending, signal, report, tally);
       } catch (err) {
-        if (tally.trial) gate?.trialEnded(tally.ok > 0 ? 'worked' : 'abandoned');
+        if (tally.trial) gate?.trialEnded(workerWorked(tally) ? 'worked' : 'abandoned');
         throw err;
       }
       const everySingleFailed = pending.length > 1 && poisoned.length === pending.length && tally.ok === 0;
-      if (tally.trial) gate?.trialEnded(tally.ok > 0 ? 'worked' : 'failed', errorText(tally.lastError));
+      if (tally.trial) gate?.trialEnded(workerWorked(tally) ? 'worked' : 'failed', errorText(tally.lastError));
       else if (everySingleFailed) this.broken(unit, pending, 'isolation', tally.lastError);
       else if (gate && gate.state !== 'closed' && this.opts.exitOnBrokenWorker) this.broken(unit, pending, 'rate', tally.lastError);
       if (poisoned.length === 0) return report;
@@ -193,35 +207,15 @@ export class UnitRunner {
     const gate = this.opts.workerCircuit;
     let lastError: unknown;
     for (let attempt = 1; attempt <= WORKER_ATTEMPTS; attempt++) {
-      if (signal.aborted) throw new AbortedError('unit abandoned');
       report.workerAttempts += 1;
       let result: UnitResult;
-      const t0 = this.now();
       try {
-        result = await this.encode(unit, messages, signal);
-        checkResult(result, messages.length, this.opts.encodeOptions.limits);
-        this.opts.onEncoded?.(result, unit.topic, (this.now() - t0) / 1000);
+        result = await this.task(unit, messages, signal);
       } catch (err) {
-        if (signal.aborted || err instanceof AbortedError) throw new AbortedError('unit abandoned');
-        if (err instanceof AppError && err.code === 'POOL_BUSY') {
-          // Back-pressure from the pool, not a failure of this unit: wait, do not count it.
-          attempt -= 1;
-          report.workerAttempts -= 1;
-          await this.opts.sleep(POOL_BUSY_WAIT_MS, signal).catch(() => undefined);
-          continue;
-        }
+        if (err instanceof AbortedError) throw err;
         lastError = err;
-        tally.failed += 1;
         tally.lastError = err;
-        this.opts.onWorkerFailure?.(err);
-        this.opts.logger.warn('worker task failed', {
-          topic: unit.topic,
-          partition: unit.partition,
-          firstOffset: messages[0]?.offset,
-          messages: messages.length,
-          attempt,
-          error: (err as Error).message,
-        });
+        this.workerFailed(unit, messages, err, { attempt });
         continue;
       }
       tally.ok += 1;
@@ -231,13 +225,15 @@ export class UnitRunner {
     }
     if (messages.length === 1) {
       gate?.messagesEnded(0, 1);
+      // In a trial: poison, or a broken worker? The canary tells (defect 5).
+      if (tally.trial) await this.canary(unit, signal, tally);
       return [{ message: messages[0] as KafkaMessage, error: lastError }];
     }
     // Isolate: one message at a time, so only the poison one is dead-lettered.
     const poisoned: Poison[] = [];
     for (const [i, m] of messages.entries()) {
       if (this.isolationHalted(tally)) {
-        // The circuit opened (or the trial already failed enough): the rest wait untried.
+        // The circuit opened (or the trial showed the worker broken): the rest wait untried.
         poisoned.push(...messages.slice(i).map((message) => ({ message, error: lastError })));
         break;
       }
@@ -247,14 +243,66 @@ export class UnitRunner {
   }
 
   /**
+   * One worker task over `messages`, its result checked (F11); POOL_BUSY is
+   * back-pressure from the pool, not a failure: waited out, not counted. Throws
+   * the worker's failure, or an AbortedError once `signal` aborts.
+   */
+  private async task(unit: Unit, messages: KafkaMessage[], signal: AbortSignal, observe = true): Promise<UnitResult> {
+    for (;;) {
+      if (signal.aborted) throw new AbortedError('unit abandoned');
+      const t0 = this.now();
+      try {
+        const result = await this.encode(unit, messages, signal);
+        checkResult(result, messages.length, this.opts.encodeOptions.limits);
+        if (observe) this.opts.onEncoded?.(result, unit.topic, (this.now() - t0) / 1000);
+        return result;
+      } catch (err) {
+        if (signal.aborted || err instanceof AbortedError) throw new AbortedError('unit abandoned');
+        if (!(err instanceof AppError && err.code === 'POOL_BUSY')) throw err;
+        await this.opts.sleep(POOL_BUSY_WAIT_MS, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * The trial's judge after a message failed alone: encodes the canary
+   * (./worker-canary.ts) through the same pool. Not a message outcome: it is
+   * neither counted in the failure window nor delivered.
+   */
+  private async canary(unit: Unit, signal: AbortSignal, tally: Tally): Promise<void> {
+    const canary = workerCanary();
+    try {
+      await this.task(unit, [canary], signal, false);
+      tally.canary = 'worked';
+    } catch (err) {
+      if (err instanceof AbortedError) throw err;
+      tally.canary = 'failed';
+      tally.lastError = err;
+      this.workerFailed(unit, [canary], err, { canary: true });
+    }
+  }
+
+  private workerFailed(unit: Unit, messages: KafkaMessage[], err: unknown, more: Record<string, unknown>): void {
+    this.opts.onWorkerFailure?.(err);
+    this.opts.logger.warn('worker task failed', {
+      topic: unit.topic,
+      partition: unit.partition,
+      firstOffset: messages[0]?.offset,
+      messages: messages.length,
+      ...more,
+      error: (err as Error).message,
+    });
+  }
+
+  /**
    * Whether isolating further is pointless: outside a trial, once the worker
-   * circuit is open; in a trial, once TRIAL_MAX_FAILURES tasks failed and none
-   * succeeded (a hanging worker times out each task: 150 singles × 2 would take hours).
+   * circuit is open; in a trial, once the canary failed (a broken worker; a
+   * hanging one would time out each of 150 singles × 2 tasks, for hours).
    */
   private isolationHalted(tally: Tally): boolean {
     const gate = this.opts.workerCircuit;
     if (!gate || this.opts.exitOnBrokenWorker) return false;
-    if (tally.trial) return tally.ok === 0 && tally.failed >= TRIAL_MAX_FAILURES;
+    if (tally.trial) return tally.canary === 'failed';
     return gate.state !== 'closed';
   }
 
@@ -265,6 +313,11 @@ export class UnitRunner {
   }
 
   private encode(unit: Unit, messages: KafkaMessage[], signal: AbortSignal): Promise<UnitResult> {
+    const slots = this.opts.encodeSlots;
+    return slots ? slots.with(() => this.packAndRun(unit, messages, signal), signal) : this.packAndRun(unit, messages, signal);
+  }
+
+  private packAndRun(unit: Unit, messages: KafkaMessage[], signal: AbortSignal): Promise<UnitResult> {
     // Copy once: a fresh owned buffer per attempt (the previous one was transferred).
     const packed = packUnit(messages);
     const req: UnitRequest = {
@@ -329,11 +382,22 @@ interface Poison {
 
 /** Worker task outcomes of one pass over a unit's pending messages. */
 interface Tally {
+  /** Worker tasks that succeeded. */
   ok: number;
-  failed: number;
   /** This pass is the worker circuit's half-open trial. */
   readonly trial: boolean;
+  /** In a trial: the last canary's verdict (undefined = none ran yet). */
+  canary: 'worked' | 'failed' | undefined;
   lastError: unknown;
+}
+
+/**
+ * Whether the trial showed the worker works: the last canary did, or none ran
+ * and a task succeeded. A canary that failed after earlier successes means the
+ * worker broke during the trial: failed, so nothing it held is dead-lettered.
+ */
+function workerWorked(tally: Tally): boolean {
+  return tally.canary === undefined ? tally.ok > 0 : tally.canary === 'worked';
 }
 
 function letter(unit: Unit, m: KafkaMessage, code: string, reason: string, attempts: number): DeadLetter {

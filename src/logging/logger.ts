@@ -49,9 +49,10 @@ const redaction = winston.format((info) => {
   return info;
 });
 
+/** The meta fields of a line; a field whose value is undefined is left out (JSON.stringify drops it too, and `pretty` would print "undefined"). */
 function splitMeta(info: winston.Logform.TransformableInfo): LogMeta {
   const meta: LogMeta = {};
-  for (const [k, v] of Object.entries(info)) if (!OWN_FIELDS.has(k)) meta[k] = v;
+  for (const [k, v] of Object.entries(info)) if (!OWN_FIELDS.has(k) && v !== undefined) meta[k] = v;
   return meta;
 }
 

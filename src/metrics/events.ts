@@ -49,7 +49,9 @@ export interface Events {
   /** A pause reason was released after `seconds`; `resumed`: no reason holds any more. */
   pauseReleased(reason: PauseReasonLabel, seconds: number, resumed: boolean, holding: readonly string[]): void;
   rebalance(assigned: Assignment): void;
-  /** A circuit moved to `to` (0 closed, 1 half-open, 2 open in wsqc_circuit_state); `reason` while not closed. */
+  /** A circuit's state at start (wsqc_circuit_state, so the series exists from the first scrape): no transition, so nothing is counted or logged. */
+  circuitStarted(circuit: CircuitName, state: CircuitStateLabel): void;
+  /** A circuit moved from `from` to `to` (0 closed, 1 half-open, 2 open in wsqc_circuit_state); `reason` while not closed. */
   circuitChanged(circuit: CircuitName, to: CircuitStateLabel, from: CircuitStateLabel, reason?: string): void;
   /** A PutRecordBatch call met ServiceUnavailableException for the request or some record (buffer full). */
   bufferFull(scope: 'record' | 'request'): void;
@@ -57,6 +59,9 @@ export interface Events {
   firehoseRequestFailed(err: unknown, attempt: number): void;
   fatal(err: unknown): void;
 }
+
+/** wsqc_circuit_state: 0 closed, 1 half-open, 2 open (src/metrics/catalog.ts). */
+const CIRCUIT_GAUGE: Readonly<Record<CircuitStateLabel, 0 | 1 | 2>> = { closed: 0, half_open: 1, open: 2 };
 
 const LABEL_SAFE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -233,11 +238,14 @@ export function createEvents(metrics: Metrics, logger: Logger): Events {
       logger.info('consumer group joined', { assigned, partitions });
     },
 
+    circuitStarted(circuit, state) {
+      metrics.circuitState.set({ circuit }, CIRCUIT_GAUGE[state]);
+    },
+
     circuitChanged(circuit, to, from, reason) {
-      const value = to === 'closed' ? 0 : to === 'half_open' ? 1 : 2;
-      metrics.circuitState.set({ circuit }, value);
+      metrics.circuitState.set({ circuit }, CIRCUIT_GAUGE[to]);
       metrics.circuitTransitions.inc({ circuit, to });
-      const meta = { circuit, to, from, reason };
+      const meta = { circuit, to, from, ...(reason === undefined ? {} : { reason }) };
       if (to === 'open') logger.error('circuit open', meta);
       else logger.info(to === 'closed' ? 'circuit closed' : 'circuit half-open', meta);
     },

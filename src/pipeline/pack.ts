@@ -41,11 +41,13 @@ export function packUnit(messages: readonly PackableMessage[]): PackedUnit {
   if (total > MAX_UNIT_BYTES) {
     throw new RangeError(`unit of ${total} bytes exceeds the 4 GiB bounds table`);
   }
-  // `new ArrayBuffer`, not Buffer.allocUnsafe: small allocUnsafe buffers are
+  // allocUnsafeSlow, not Buffer.allocUnsafe: small allocUnsafe buffers are
   // slices of a shared 8 KiB pool, and transferring that pool would detach
-  // other Buffers' memory.
-  const values = new ArrayBuffer(total);
-  const target = new Uint8Array(values);
+  // other Buffers' memory; allocUnsafeSlow always owns its whole ArrayBuffer.
+  // Not `new ArrayBuffer` either: that zero-fills what the copy below overwrites
+  // at once (10 MB: 3.8 ms zero-filled and written, 0.9 ms written only, issue 12).
+  const target = Buffer.allocUnsafeSlow(total);
+  const values = target.buffer as ArrayBuffer;
   const meta: MessageMeta[] = new Array<MessageMeta>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];

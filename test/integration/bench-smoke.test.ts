@@ -2,8 +2,9 @@
  * CI's smoke run of the end-to-end benchmark (`npm run bench:e2e -- --smoke`,
  * issue 8): a 20 MB data set drained by the real consumer into the fast sink.
  * It asserts completion and the delivery set check (0 lost, 0 duplicated, 0
- * unexpected), that the pool started exactly its size in threads, and that
- * the production bundle ran with its start-up figures recorded; never a
+ * unexpected), that the result names its data set and its compression ratio,
+ * that the pool started exactly its size in threads, and that the production
+ * bundle ran with its start-up figures recorded; never a
  * timing figure (performance is measured by the benchmark, not asserted).
  */
 import { execFile } from 'node:child_process';
@@ -36,7 +37,11 @@ describe('integration: bench:e2e --smoke', function () {
         startupCpuSec: number | null;
         readySec: number | null;
       };
+      dataSet: { kind: string; gzip6Ratio: number };
     };
+    // Every result names its data set and its gzip level 6 ratio (issue 12).
+    expect(result.dataSet.kind).to.equal('realistic');
+    expect(result.dataSet.gzip6Ratio).to.be.within(5, 7);
     const h = result.headline;
     expect(h.set.expected).to.be.greaterThan(300);
     expect({ lost: h.set.lost, duplicated: h.set.duplicated, unexpected: h.set.unexpected }).to.deep.equal({ lost: 0, duplicated: 0, unexpected: 0 });

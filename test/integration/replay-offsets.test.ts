@@ -2,7 +2,10 @@
  * Scenario 8 (issue 6, tools): poison messages are dead-lettered; the operator
  * switches validation off and replays them with `npm run replay`; they are
  * re-published to their source topic and delivered — every id exactly once in
- * S3 — and a second replay run replays 0. Along the way, `npm run offsets`:
+ * S3 — and a second replay run replays 0. A first replay with an --until
+ * before every letter replays none and commits nothing, so the run with a
+ * later cutoff, in the same group, replays them all (issue 13, defect 2: the
+ * first used to commit past them). Along the way, `npm run offsets`:
  * --show, a reset refused while the group has a live member, and a reset to
  * earliest once the group is empty. The tools run as child processes with the
  * service's config file over mTLS, as an operator runs them.
@@ -113,20 +116,29 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
       killIfRunning(consumer);
     }
 
-    // 2. Replay: a dry run changes nothing, the real run re-publishes to the source topic.
+    // 2. Replay: a dry run changes nothing; a run with a cutoff before every letter replays none
+    //    and commits nothing (issue 13, defect 2: it used to commit past them); a run with a
+    //    later cutoff re-publishes them to the source topic; the same group again (no --until) replays 0.
     const dry = await tool('replay', ['--config', config, '--dlq', s.dlq, '--dry-run']);
     expect(dry.code, dry.stderr).to.equal(0);
     expect(dry.stdout).to.contain(`dry run: read ${POISON} from ${s.dlq}, would replay ${POISON}, skipped by filter 0`);
+    const early = new Date(t0).toISOString(); // before the consumer started: every letter is younger
+    const notYet = await tool('replay', ['--config', config, '--dlq', s.dlq, '--until', early]);
+    expect(notYet.code, notYet.stderr).to.equal(0);
+    expect(notYet.stdout).to.contain(`read 0 from ${s.dlq}, replayed 0`);
+    expect(notYet.stdout).to.contain(`left for a later run: ${POISON} letter(s) written at or after ${early} (--until), not committed`);
+    const cutoff = new Date().toISOString(); // the DLQ held every letter before this
     const started = Date.now();
-    const run = await tool('replay', ['--config', config, '--dlq', s.dlq]);
+    const run = await tool('replay', ['--config', config, '--dlq', s.dlq, '--until', cutoff]);
     const replaySeconds = (Date.now() - started) / 1000;
     expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain(`${POISON} letter(s) after the group's committed offsets; replaying those written before ${cutoff} (--until)`);
     expect(run.stdout).to.contain(`read ${POISON} from ${s.dlq}, replayed ${POISON}, skipped by filter 0`);
     expect(run.stdout).to.contain(`replayed to ${s.topic}: ${POISON}`);
     expect(run.stderr).to.match(/\[#+\] 6\/6 100%/); // the progress line (plain, not a TTY here)
     const again = await tool('replay', ['--config', config, '--dlq', s.dlq]);
     expect(again.code, again.stderr).to.equal(0);
-    expect(again.stdout).to.contain('0 letter(s) after the group');
+    expect(again.stdout).to.contain(`replay ${s.dlq} with group wsqc-replay.${s.dlq}: 0 letter(s) after the group`);
     expect(again.stdout).to.contain('replayed 0');
     const missing = await tool('replay', ['--config', config, '--dlq', `${s.dlq}.nope`]);
     expect(missing.code).to.equal(1);
@@ -143,7 +155,8 @@ describe('integration: replay and offsets tools (scenario 8)', function () {
       const offsets = await waitFor(() => offsetsOf(s.group, s.topic), (os) => os.every((o) => o.committed === o.end), 30_000);
       mark('replayed delivered');
       console.log(
-        `      [replay] dead-lettered ${POISON}; dry run would replay ${POISON}; replayed ${POISON} in ${replaySeconds.toFixed(1)} s; second run replayed 0; ` +
+        `      [replay] dead-lettered ${POISON}; dry run would replay ${POISON}; --until before them replayed 0 and left ${POISON}; ` +
+          `a later --until replayed ${POISON} in ${replaySeconds.toFixed(1)} s; the same group again replayed 0; ` +
           `delivered ${all.delivered}/${all.expected} (lost ${all.lost.length}, duplicated ${all.duplicated.length}, unexpected ${all.unexpected.length})`,
       );
       expectDelivered(all);

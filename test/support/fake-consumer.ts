@@ -16,6 +16,11 @@ export class FakeConsumer {
   /** Per partition, checked before `heartbeatError`. */
   heartbeatErrorFor?: (partition: number) => Error | undefined;
   commitError?: Error;
+  /** Holds every commit until `releaseCommits` (tests of commits in flight). */
+  holdCommits = false;
+  private heldCommits: Array<() => void> = [];
+  /** consumer.seek calls ("scans[2]@40"), in order. */
+  seeks: string[] = [];
   heartbeats = 0;
   /** Every pause/resume with its topics ("pause scans", "resume scans[2]"), in order. */
   calls: string[] = [];
@@ -39,12 +44,25 @@ export class FakeConsumer {
     disconnect: async () => {
       this.disconnected = true;
     },
+    commitOffsets: async (tpos) => {
+      if (this.holdCommits) await new Promise<void>((resolve) => this.heldCommits.push(resolve));
+      if (this.commitError) throw this.commitError;
+      for (const t of tpos) this.commits.push({ topic: t.topic, partition: t.partition, offset: t.offset });
+    },
+    seek: (tpo) => {
+      this.seeks.push(`${tpo.topic}[${tpo.partition}]@${tpo.offset}`);
+    },
     on: ((event: string, listener: (e: unknown) => void) => {
       this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
       return () => undefined;
     }) as unknown as ConsumerPort['on'],
     events: { REBALANCING: 'consumer.rebalancing', GROUP_JOIN: 'consumer.group_join' } as unknown as ConsumerPort['events'],
   };
+
+  releaseCommits(): void {
+    this.holdCommits = false;
+    this.heldCommits.splice(0).forEach((r) => r());
+  }
 
   /** Emits an instrumentation event (e.g. 'consumer.group_join') to the registered listeners. */
   emit(event: string, payload: unknown = {}): void {
@@ -73,9 +91,8 @@ export class FakeConsumer {
         if (this.heartbeatError) throw this.heartbeatError;
       },
       pause: () => () => undefined,
-      commitOffsetsIfNecessary: async (offsets?: { topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }) => {
-        if (this.commitError) throw this.commitError;
-        for (const t of offsets?.topics ?? []) for (const p of t.partitions) this.commits.push({ topic: t.topic, partition: p.partition, offset: p.offset });
+      commitOffsetsIfNecessary: async () => {
+        throw new Error('the supervisor commits through consumer.commitOffsets');
       },
       uncommittedOffsets: () => ({ topics: [] }),
       isRunning: () => true,

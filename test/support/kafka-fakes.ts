@@ -4,7 +4,7 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetter, DeadLetterSink } from '../../src/kafka/dead-letter';
-import type { InFlightGate } from '../../src/kafka/batch-processor';
+import type { InFlightBudget } from '../../src/kafka/partition-lane';
 import { Semaphore } from '../../src/flow/semaphore';
 import { UnitRunner, type DeliveryPort, type EncodePort, type UnitRunnerOptions } from '../../src/kafka/unit-runner';
 import { silentLogger } from '../../src/logging/types';
@@ -94,16 +94,9 @@ export class RecordingDeadLetters implements DeadLetterSink {
   }
 }
 
-export class CountingGate implements InFlightGate {
+export class CountingGate implements InFlightBudget {
   inFlight = 0;
   peak = 0;
-  constructor(readonly cap = Number.POSITIVE_INFINITY) {}
-  get shouldPause(): boolean {
-    return this.inFlight >= this.cap;
-  }
-  async waitForRoom(): Promise<void> {
-    /* unbounded in tests that do not exercise backpressure */
-  }
   reserve(bytes: number): void {
     this.inFlight += bytes;
     this.peak = Math.max(this.peak, this.inFlight);

@@ -4,7 +4,7 @@ import { coresBusy, median, summarize } from '../../scripts/bench/stats';
 
 describe('bench: arguments and statistics', () => {
   it('runs every case with 2 warm-ups and 7 rounds by default, 1 + 3 with --quick', () => {
-    expect(parseBenchArgs([])).to.deep.include({ cases: ['a', 'b', 'c', 'd'], warmups: 2, rounds: 7, quick: false });
+    expect(parseBenchArgs([])).to.deep.include({ cases: ['a', 'b', 'c', 'd', 'e'], warmups: 2, rounds: 7, quick: false });
     expect(parseBenchArgs(['--quick'])).to.deep.include({ warmups: 1, rounds: 3, quick: true });
     expect(parseBenchArgs(['--quick', '--rounds', '5', '--warmups', '0'])).to.deep.include({ warmups: 0, rounds: 5 });
   });

@@ -17,6 +17,13 @@ describe('bench:e2e: arguments, data set, ledger, metrics text', () => {
     expect(parseE2eArgs(['--steady', '75', '--steady-seconds', '60'])).to.deep.include({ steadyRate: 75, steadySeconds: 60 });
   });
 
+  it('runs on the realistic data set unless --data hard', () => {
+    expect(parseE2eArgs([]).data).to.equal('realistic');
+    expect(parseE2eArgs(['--smoke', '--data', 'hard']).data).to.equal('hard');
+    expect(() => parseE2eArgs(['--data', 'random'])).to.throw(/--data takes realistic or hard; got "random"/);
+    expect(() => parseE2eArgs(['--data'])).to.throw(/--data needs a value/);
+  });
+
   it('rejects bad options with a specific message', () => {
     expect(() => parseE2eArgs(['--sink', 'kinesis'])).to.throw(/--sink takes moto or fast/);
     expect(() => parseE2eArgs(['--variants', 'level9'])).to.throw(/unknown: level9/);

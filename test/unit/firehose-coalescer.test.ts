@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { AbortedError, FirehoseError } from '../../src/errors';
 import { Coalescer, oneSecondOf, type CoalescedRequest, type CoalescerOptions, type DeliverySink } from '../../src/firehose/coalescer';
 import { RateLimiter, UNLIMITED } from '../../src/flow/rate-limiter';
+import type { SettledListener } from '../../src/firehose/dispatcher';
 import type { RejectedRecord } from '../../src/firehose/verdict';
 import { createTestDispatcher, FakeClock, FakeFirehosePort, flush, textRecords } from '../support/fakes';
 
@@ -10,14 +11,16 @@ interface SinkCall {
   readonly signal: AbortSignal;
   resolve(rejected?: RejectedRecord[]): void;
   reject(err: unknown): void;
+  /** Reports entries done before the request is, as the dispatcher does between resends. */
+  settle(acked: number[], rejected?: RejectedRecord[]): void;
 }
 
 /** A sink whose every delivery waits until the test settles it. */
 class HeldSink implements DeliverySink {
   readonly calls: SinkCall[] = [];
-  deliver(records: readonly Uint8Array[], signal: AbortSignal): Promise<{ rejected: readonly RejectedRecord[] }> {
+  deliver(records: readonly Uint8Array[], signal: AbortSignal, onSettled?: SettledListener): Promise<{ rejected: readonly RejectedRecord[] }> {
     return new Promise((resolve, reject) => {
-      this.calls.push({ records: [...records], signal, resolve: (rejected = []) => resolve({ rejected }), reject });
+      this.calls.push({ records: [...records], signal, resolve: (rejected = []) => resolve({ rejected }), reject, settle: (acked, rejected = []) => onSettled?.(acked, rejected) });
     });
   }
   text(n: number): string[] {
@@ -252,6 +255,70 @@ describe('firehose/coalescer Coalescer', () => {
     expect(await state(c)).to.equal('resolved');
   });
 
+  describe('settling per unit (issue 13, defect 3)', () => {
+    it('entries reported done settle their own callers, rejections in their own numbering; a split caller still waits for its other request', async () => {
+      const t = setup();
+      const a = t.coalescer.deliver(textRecords(3, 'a'), live());
+      const b = t.coalescer.deliver(textRecords(9, 'b'), live());
+      await t.clock.advance(50);
+      // request 0: a0..a2 b0..b6; request 1: b7, b8
+      t.sink.calls[0]?.settle([0, 2], [{ index: 1, code: 'InvalidArgumentException', message: 'bad a1' }]);
+      expect(await state(a)).to.equal('resolved');
+      expect(await a).to.deep.equal({ rejected: [{ index: 1, code: 'InvalidArgumentException', message: 'bad a1' }] });
+      t.sink.calls[0]?.settle([3, 4, 5, 6, 7, 8, 9]);
+      expect(await state(b), 'b7 and b8 are still in request 1').to.equal('pending');
+      t.sink.calls[1]?.settle([], [{ index: 1, code: 'InvalidArgumentException', message: 'bad b8' }]);
+      expect(await state(b)).to.equal('pending');
+      t.sink.calls[1]?.resolve([{ index: 1, code: 'InvalidArgumentException', message: 'bad b8' }]);
+      expect((await b).rejected.map((r) => [r.index, r.message]), 'reported once, though the final report repeats it').to.deep.equal([[8, 'bad b8']]);
+      t.sink.calls[0]?.resolve([{ index: 1, code: 'InvalidArgumentException', message: 'bad a1' }]);
+      await flush();
+      expect(t.coalescer.requestsInFlight).to.equal(0);
+    });
+
+    it('a request whose waiting callers have all settled or left is aborted: nobody waits for its resends', async () => {
+      const t = setup();
+      const ac = new AbortController();
+      const a = t.coalescer.deliver(textRecords(2, 'a'), live());
+      const b = t.coalescer.deliver(textRecords(2, 'b'), ac.signal);
+      await t.clock.advance(50);
+      ac.abort(new AbortedError('rebalance'));
+      expect(await state(b)).to.be.instanceOf(AbortedError);
+      expect(t.sink.calls[0]?.signal.aborted, 'a still waits on it').to.equal(false);
+      t.sink.calls[0]?.settle([0, 1]);
+      expect(await state(a)).to.equal('resolved');
+      expect(t.sink.calls[0]?.signal.aborted, "b's entries are open, but b has gone").to.equal(true);
+      t.sink.calls[0]?.reject(t.sink.calls[0].signal.reason);
+      await flush();
+      expect(t.coalescer.requestsInFlight).to.equal(0);
+    });
+
+    it('a settled caller leaving does not abort the request the others still wait on', async () => {
+      const t = setup();
+      const a = t.coalescer.deliver(textRecords(2, 'a'), live());
+      const b = t.coalescer.deliver(textRecords(2, 'b'), live());
+      await t.clock.advance(50);
+      t.sink.calls[0]?.settle([0, 1, 2]);
+      expect(await state(a)).to.equal('resolved');
+      expect(t.sink.calls[0]?.signal.aborted).to.equal(false);
+      t.sink.calls[0]?.settle([3]);
+      expect(await state(b)).to.equal('resolved');
+      expect(t.sink.calls[0]?.signal.aborted, 'every entry is done: nothing to abort').to.equal(false);
+    });
+
+    it('an error thrown by the dispatcher after a caller settled reaches only the callers still waiting', async () => {
+      const t = setup();
+      const a = t.coalescer.deliver(textRecords(2, 'a'), live());
+      const b = t.coalescer.deliver(textRecords(2, 'b'), live());
+      await t.clock.advance(50);
+      t.sink.calls[0]?.settle([0, 1]);
+      const err = new FirehoseError('ResourceNotFoundException', 'stream gone', false);
+      t.sink.calls[0]?.reject(err);
+      expect(await state(a)).to.equal('resolved');
+      expect(await state(b)).to.equal(err);
+    });
+  });
+
   it('refuses a record larger than a request with a clear error', async () => {
     const t = setup();
     const err = await state(t.coalescer.deliver([bytes(1_001)], live()));
@@ -293,6 +360,27 @@ describe('firehose/coalescer Coalescer', () => {
       expect(port.sentText(1)).to.deep.equal(['a3', 'b1']);
       expect(ra.rejected.map((r) => [r.index, r.code])).to.deep.equal([[1, 'InvalidArgumentException']]);
       expect(rb.rejected).to.deep.equal([]);
+    });
+
+    it('a unit resolves as soon as ITS records are acked, not when a throttled record of another unit in the same request is (issue 13, defect 3)', async () => {
+      const clock = new FakeClock();
+      // One request a0 a1 b0: b0 throttled, resent after the 2 s step; a0 and a1 acked in the first answer.
+      const port = new FakeFirehosePort([{ failIndices: [2] }]);
+      const t = createTestDispatcher({ port, clock, schedule: { fastRetries: 0, stepsMs: [2_000], jitter: 0 } });
+      const coalescer = new Coalescer({ sink: t.dispatcher, clock, maxRecords: 3, maxBytes: 1_000, lingerMs: 50, maxConcurrent: 4 });
+      const a = coalescer.deliver(textRecords(2, 'a'), live());
+      const b = coalescer.deliver(textRecords(1, 'b'), live());
+      await flush();
+      expect(port.calls).to.have.length(1);
+      expect(await state(a), 'A settles with its own records, before B is resent').to.equal('resolved');
+      expect(await state(b)).to.equal('pending');
+      await clock.advance(1_999);
+      expect(port.calls).to.have.length(1);
+      expect(await state(b)).to.equal('pending');
+      await clock.advance(1);
+      expect(port.sentText(1), 'only the failed entry is resent').to.deep.equal(['b0']);
+      expect(await state(b)).to.equal('resolved');
+      expect(coalescer.requestsInFlight).to.equal(0);
     });
   });
 });

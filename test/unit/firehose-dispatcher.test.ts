@@ -322,6 +322,49 @@ describe('firehose/dispatcher FirehoseDispatcher', () => {
     expect(t.port.calls.map((_, i) => t.port.sentText(i))).to.deep.equal([['a0', 'a1', 'a2'], ['b0', 'b1'], ['a0']]);
   });
 
+  describe('onSettled: entries done before the whole delivery is (issue 13, defect 3)', () => {
+    type Settled = { at: number; acked: readonly number[]; rejected: readonly number[] };
+    const listen = (t: { clock: FakeClock }, into: Settled[]) => (acked: readonly number[], rejected: readonly { index: number }[]) =>
+      into.push({ at: t.clock.now(), acked: [...acked], rejected: rejected.map((r) => r.index) });
+
+    it('after each answer: the acked and the rejected entries, while the failed ones are resent; a request-level failure tells nothing', async () => {
+      const port = new FakeFirehosePort([
+        async (records) => ({
+          failedPutCount: 2,
+          responses: records.map((_, i) => (i === 1 ? { errorCode: 'InvalidArgumentException' } : i === 3 ? { errorCode: 'ServiceUnavailableException' } : { recordId: `x${i}` })),
+        }),
+        { throw: serviceError('InternalFailure', 500) },
+        'ok',
+      ]);
+      const t = createTestDispatcher({ port });
+      const settled: Settled[] = [];
+      const report = await t.clock.run(t.dispatcher.deliver(textRecords(5), new AbortController().signal, listen(t, settled)));
+      expect(settled).to.deep.equal([
+        { at: 0, acked: [0, 2, 4], rejected: [1] },
+        { at: 100 + 200, acked: [3], rejected: [] },
+      ]);
+      expect(report.rejected.map((r) => r.index), 'the final report repeats the rejections').to.deep.equal([1]);
+    });
+
+    it('bisection: each half that is acked and the bad record alone, each entry once', async () => {
+      const port = new FakeFirehosePort(
+        Array.from({ length: 10 }, () => async (records: readonly Uint8Array[]) => {
+          if (text(records).includes('r2')) throw serviceError('InvalidArgumentException', 400);
+          return { failedPutCount: 0, responses: records.map((_, i) => ({ recordId: `x${i}` })) };
+        }),
+      );
+      const t = createTestDispatcher({ port });
+      const settled: Settled[] = [];
+      await t.clock.run(t.dispatcher.deliver(textRecords(4), new AbortController().signal, listen(t, settled)));
+      // 4 → [0,1] ok, [2,3] bad → [2] alone rejected, [3] ok
+      expect(settled.map(({ acked, rejected }) => ({ acked, rejected }))).to.deep.equal([
+        { acked: [0, 1], rejected: [] },
+        { acked: [], rejected: [2] },
+        { acked: [3], rejected: [] },
+      ]);
+    });
+  });
+
   it('leaves no timers behind after a delivery', async () => {
     const t = createTestDispatcher({ onWait: () => undefined });
     await t.deliver(textRecords(2));

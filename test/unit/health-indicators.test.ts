@@ -255,7 +255,7 @@ describe('health indicator: firehose', () => {
         return { status };
       },
       circuit: () => ({ name: 'firehose', state: circuit, sinceMs: 0, reason: 'ResourceNotFoundException' }),
-    });
+    }, new FakeClock(0), 0);
     expect((await indicator.check(signal)).status).to.equal('UP');
     status = 'CREATING';
     expect((await indicator.check(signal)).details.reason).to.equal('stream is CREATING, not ACTIVE');
@@ -272,7 +272,7 @@ describe('health indicator: firehose', () => {
 describe('health indicator: firehose during an outage', () => {
   it('DOWN while fetching is paused for NETWORK or DOWNSTREAM_ERROR even when the stream is ACTIVE; throttling is UP with a warning', async () => {
     let paused: string[] = [];
-    const indicator = firehoseIndicator({ streamName: 's', describe: async () => ({ status: 'ACTIVE' }), pausedFor: () => paused });
+    const indicator = firehoseIndicator({ streamName: 's', describe: async () => ({ status: 'ACTIVE' }), pausedFor: () => paused }, new FakeClock(0));
     paused = ['NETWORK'];
     const out = await indicator.check(signal);
     expect(out.status).to.equal('DOWN');

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
-import { down, up, type Indicator } from '../../src/health/indicator';
+import { down, notCreatedYet, up, type Indicator } from '../../src/health/indicator';
+import { workerPoolIndicator } from '../../src/health/worker-pool';
+import type { PoolStats } from '../../src/pipeline/pool';
 import { HealthProbes } from '../../src/health/probes';
 import { createMetrics } from '../../src/metrics/catalog';
 import { createOpsEvents } from '../../src/metrics/ops-events';
@@ -41,6 +43,20 @@ describe('health probes', () => {
     await clock.advance(1);
     await probes.group('readiness');
     expect(remote.calls).to.equal(2);
+  });
+
+  it('an answer marked cacheable: false (a client not created yet) is not reused; the next probe checks again', async () => {
+    const clock = new FakeClock(0);
+    const created: { stats?: PoolStats } = {};
+    const pool = workerPoolIndicator(() => created.stats, 30_000);
+    const notYet = counting('remote', 30_000, notCreatedYet('Kafka admin client'));
+    const probes = new HealthProbes({ clock, groups: { liveness: [pool], readiness: [notYet] } });
+    expect((await probes.group('readiness')).components.remote.details).to.deep.equal({ reason: 'Kafka admin client not created yet (starting)' });
+    await probes.group('readiness');
+    expect(notYet.calls).to.equal(2);
+    expect((await probes.group('liveness')).components.workerPool.details).to.deep.equal({ reason: 'pool not started yet' });
+    created.stats = { threads: 0, queueSize: 0, inFlight: 0, completed: 0, utilization: 0, threadsStarted: 0 };
+    expect((await probes.group('liveness')).components.workerPool.status, 'the pool created since is checked at once').to.equal('DOWN');
   });
 
   it('concurrent callers share one running check', async () => {

@@ -92,6 +92,15 @@ describe('createLogger', () => {
       `${FIXED.toISOString()} INFO  [wsqc-test] listening port=8080 host=0.0.0.0 password=${REDACTED}`,
     ]);
   });
+
+  it('a field whose value is undefined is left out, in both formats (not "reason=undefined")', async () => {
+    const pretty = memoryLogger({ format: 'pretty', colors: false });
+    pretty.logger.info('circuit closed', { circuit: 'firehose', reason: undefined, to: 'closed' });
+    expect(await pretty.lines()).to.deep.equal([`${FIXED.toISOString()} INFO  [wsqc-test] circuit closed circuit=firehose to=closed`]);
+    const json = memoryLogger();
+    json.logger.info('circuit closed', { circuit: 'firehose', reason: undefined });
+    expect(Object.keys(JSON.parse((await json.lines())[0]))).to.deep.equal(['timestamp', 'level', 'service', 'message', 'circuit']);
+  });
 });
 
 describe('redactValue', () => {

@@ -11,10 +11,18 @@ import { flush, jsonMessages } from '../support/kafka-fakes';
 
 class Units {
   waiting: Array<{ unit: Unit; resolve: () => void; reject: (e: unknown) => void }> = [];
+  aborted: number[] = [];
   run = (unit: Unit, signal: AbortSignal): Promise<UnitReport> =>
     new Promise((resolve, reject) => {
       this.waiting.push({ unit, resolve: () => resolve({ messages: unit.messages.length } as UnitReport), reject });
-      signal.addEventListener('abort', () => reject(new AbortedError()), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.aborted.push(unit.id);
+          reject(new AbortedError());
+        },
+        { once: true },
+      );
     });
   ackAll(): void {
     this.waiting.splice(0).forEach((w) => w.resolve());
@@ -49,6 +57,7 @@ function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?:
       drainTimeoutMs: opts.drainTimeoutMs ?? 5_000,
       rebalanceDrainMs: opts.rebalanceDrainMs ?? 5_000,
       heartbeatEveryMs: 5,
+      commitRetryMs: 5,
     },
     {
       consumer: consumer.port,
@@ -65,70 +74,160 @@ function setup(opts: { drainTimeoutMs?: number; cap?: number; rebalanceDrainMs?:
 }
 
 describe('Supervisor', () => {
+  const rebalanceError = (): Error => Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+  const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
   it('runs kafkajs with auto-resolve and auto-commit off (invariant 1)', async () => {
     const { consumer, supervisor } = setup();
     await supervisor.start();
     expect(consumer.runConfig).to.include({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2 });
   });
 
-  it('commits last + 1 once every unit of the batch is acked', async () => {
+  it('pipelined: eachBatch returns before Firehose acks, having moved the fetch position; commits follow the acked prefix', async () => {
     const { consumer, units, supervisor } = setup();
     await supervisor.start();
-    const batch = consumer.deliver('scans', 4, jsonMessages(50, 15));
-    await flush();
+    await consumer.deliver('scans', 4, jsonMessages(50, 15)); // returns with both units still running
+    expect(consumer.resolved, 'the fetch position moved past the batch').to.deep.equal(['64']);
+    expect(units.waiting).to.have.length(2);
+    expect(consumer.commits).to.deep.equal([]);
+    await consumer.deliver('scans', 4, jsonMessages(65, 5)); // the next round of the same partition
+    expect(units.waiting).to.have.length(3);
     units.waiting[0].resolve();
     await flush();
-    units.ackAll();
-    await batch;
-    expect(consumer.commits).to.deep.equal([
-      { topic: 'scans', partition: 4, offset: '60' },
-      { topic: 'scans', partition: 4, offset: '65' },
-    ]);
-    expect(consumer.resolved).to.deep.equal(['59', '64']);
+    units.waiting[2].resolve(); // the third unit first: waits behind the second
+    await flush();
+    units.waiting[1].resolve();
+    await tick(5);
+    expect(consumer.commits.map((c) => `${c.partition}@${c.offset}`)).to.deep.equal(['4@60', '4@70']);
   });
 
-  it('heartbeats while units are in flight', async () => {
+  it('commits the latest acked offset of every partition in one request, one request at a time', async () => {
     const { consumer, units, supervisor } = setup();
     await supervisor.start();
-    const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
-    await new Promise((r) => setTimeout(r, 30));
+    consumer.holdCommits = true;
+    await consumer.deliver('scans', 0, jsonMessages(0, 5));
+    await consumer.deliver('scans', 1, jsonMessages(0, 5));
+    units.waiting[0].resolve(); // partition 0 commits alone (held)
+    await flush();
+    units.waiting[1].resolve(); // partition 1 waits for it
+    await flush();
+    await consumer.deliver('scans', 0, jsonMessages(5, 5));
+    units.waiting[2].resolve();
+    await flush();
+    consumer.releaseCommits();
+    await tick(5);
+    expect(consumer.commits.map((c) => `${c.partition}@${c.offset}`)).to.deep.equal(['0@5', '1@5', '0@10']);
+  });
+
+  it('holds the fetch round while the in-flight budget is spent (IN_FLIGHT_CAP), heartbeating, and lets go when it drains', async () => {
+    const { consumer, units, supervisor, pause } = setup({ cap: 10 });
+    const seen: string[] = [];
+    pause.onChange((c) => seen.push(`${c.kind} ${c.reason}`));
+    await supervisor.start();
+    let returned = false;
+    const batch = consumer.deliver('scans', 0, jsonMessages(0, 3)).then(() => (returned = true));
+    await tick(30);
+    expect(returned, 'the round is held').to.equal(false);
+    expect(consumer.paused).to.equal(1);
+    expect(pause.reasons).to.deep.equal(['IN_FLIGHT_CAP']);
     expect(consumer.heartbeats).to.be.greaterThan(1);
     units.ackAll();
     await batch;
+    expect(consumer.resumed).to.equal(1);
+    expect(seen).to.deep.equal(['hold IN_FLIGHT_CAP', 'release IN_FLIGHT_CAP']);
   });
 
-  it('on a rebalance: starts no new unit, commits the units in flight, then rethrows so kafkajs rejoins', async () => {
-    const { consumer, units, supervisor } = setup();
-    await supervisor.start();
-    const gateOpen = consumer.deliver('scans', 0, jsonMessages(0, 25)); // 3 units of ≤10
-    await flush();
-    expect(units.waiting).to.have.length(3);
-    const rebalance = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
-    consumer.heartbeatError = rebalance;
-    await new Promise((r) => setTimeout(r, 20));
-    units.ackAll();
-    let caught: unknown;
-    await gateOpen.catch((e) => (caught = e));
-    expect(caught).to.equal(rebalance);
-    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['25']);
-  });
-
-  it('reports failed heartbeats and commits of a batch (the kafka circuit decides whether the coordinator is lost)', async () => {
-    const { consumer, units, ev, supervisor } = setup();
+  it('reports failed heartbeats and commits (the kafka circuit decides whether the coordinator is lost); a failed commit is retried, not fatal', async () => {
+    const { consumer, units, ev, supervisor } = setup({ cap: 10 });
     const failed: string[] = [];
     ev.kafkaRequestFailed = (what, err) => failed.push(`${what}: ${(err as Error).message}`);
     await supervisor.start();
     consumer.heartbeatError = new Error('Connection error: connect ECONNREFUSED');
     consumer.commitError = new Error('Connection error: connect ECONNREFUSED');
     const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
-    await new Promise((r) => setTimeout(r, 20));
+    await tick(20);
     units.ackAll();
-    await batch.catch(() => undefined);
+    await batch;
+    await tick(20);
     expect(failed).to.include('heartbeat: Connection error: connect ECONNREFUSED');
     expect(failed).to.include('commit: Connection error: connect ECONNREFUSED');
+    expect(consumer.commits).to.deep.equal([]);
+    consumer.commitError = undefined;
+    await tick(20);
+    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['3']);
+    expect(ev.log).to.not.include('fatal');
   });
 
-  describe('probeFetch (the idle probe\'s real request while paused)', () => {
+  describe('rebalances', () => {
+    it('learnt by a held round: no new unit starts, running units finish and commit, then the error goes back to kafkajs', async () => {
+      const { consumer, units, supervisor } = setup({ cap: 100 });
+      await supervisor.start();
+      const held = consumer.deliver('scans', 0, jsonMessages(0, 25)); // 3 units, over the budget
+      await flush();
+      expect(units.waiting).to.have.length(3);
+      const error = rebalanceError();
+      consumer.heartbeatError = error;
+      await tick(20);
+      const late = await consumer.deliver('scans', 1, jsonMessages(0, 5)).catch((e: unknown) => e);
+      expect(late, 'a batch handed over after the rebalance was learnt').to.equal(error);
+      expect(units.waiting.map((w) => w.unit.partition)).to.deep.equal([0, 0, 0]);
+      units.ackAll();
+      let caught: unknown;
+      await held.catch((e) => (caught = e));
+      expect(caught).to.equal(error);
+      expect(consumer.commits.map((c) => c.offset), 'commits land while the group prepares the rebalance').to.deep.equal(['10', '25']);
+    });
+
+    it('the held round lets kafkajs rejoin after rebalanceDrainMs even with units still running', async () => {
+      const { consumer, supervisor } = setup({ cap: 10, rebalanceDrainMs: 20 });
+      await supervisor.start();
+      const held = consumer.deliver('scans', 0, jsonMessages(0, 15));
+      await flush();
+      consumer.heartbeatError = rebalanceError();
+      const caught = await held.catch((e: unknown) => e);
+      expect(caught).to.equal(consumer.heartbeatError);
+      expect(consumer.commits).to.deep.equal([]);
+    });
+
+    it('GROUP_JOIN: a revoked partition\'s units are aborted and never committed; a kept one goes on from where it left off, committed again under the new generation', async () => {
+      const { consumer, units, supervisor } = setup();
+      await supervisor.start();
+      await consumer.deliver('scans', 0, jsonMessages(0, 15)); // units 1 (0-9) and 2 (10-14)
+      await consumer.deliver('scans', 1, jsonMessages(0, 5)); // unit 3
+      units.waiting[0].resolve();
+      await tick(5);
+      expect(consumer.commits.map((c) => `${c.partition}@${c.offset}`)).to.deep.equal(['0@10']);
+      consumer.emit('consumer.rebalancing');
+      await consumer.deliver('scans', 0, jsonMessages(15, 5)).catch(() => undefined); // left for after the rejoin
+      consumer.emit('consumer.group_join', { memberAssignment: { scans: [0] } });
+      expect(consumer.seeks, 'kafkajs would fetch partition 0 from the committed 10').to.deep.equal(['scans[0]@15']);
+      expect(units.aborted, "the revoked partition's unit is aborted").to.deep.equal([3]);
+      units.waiting.find((w) => w.unit.id === 2)!.resolve();
+      await tick(5);
+      expect(consumer.commits.map((c) => `${c.partition}@${c.offset}`)).to.deep.equal(['0@10', '0@10', '0@15']);
+      expect(consumer.commits.some((c) => c.partition === 1)).to.equal(false);
+      await consumer.deliver('scans', 0, jsonMessages(15, 5)); // kafkajs fetches from the seek
+      expect(units.waiting.at(-1)!.unit.messages[0].offset).to.equal('15');
+    });
+
+    it('a commit answered REBALANCE_IN_PROGRESS holds the lanes and the offset until the new assignment', async () => {
+      const { consumer, units, supervisor } = setup();
+      await supervisor.start();
+      consumer.commitError = rebalanceError();
+      await consumer.deliver('scans', 0, jsonMessages(0, 5));
+      units.ackAll();
+      await tick(10);
+      expect(consumer.commits).to.deep.equal([]);
+      await consumer.deliver('scans', 0, jsonMessages(5, 5)).catch(() => undefined);
+      expect(units.waiting, 'no unit starts while the rebalance is under way').to.have.length(0);
+      consumer.commitError = undefined;
+      consumer.emit('consumer.group_join', { memberAssignment: { scans: [0] } });
+      await tick(10);
+      expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['5']);
+    });
+  });
+
+  describe("probeFetch (the idle probe's real request while paused)", () => {
     it('resumes one assigned partition, round robin; its batch pauses it again; the pause itself holds', async () => {
       const pause = new PauseControl(systemClock);
       const { consumer, units, supervisor } = setup({ pause });
@@ -141,13 +240,11 @@ describe('Supervisor', () => {
       expect(consumer.calls).to.deep.equal(['resume scans[0]']);
       expect(supervisor.probeFetch(), 'partition 0 fetched nothing: the next one, after pausing 0 again').to.deep.equal({ topic: 'scans', partition: 2 });
       expect(consumer.calls).to.deep.equal(['resume scans[0]', 'pause scans', 'resume scans[2]']);
-      const batch = consumer.deliver('scans', 2, jsonMessages(0, 3));
-      await flush();
+      await consumer.deliver('scans', 2, jsonMessages(0, 3));
       expect(consumer.calls.at(-1), 'one batch is the trial').to.equal('pause scans');
       expect(units.waiting, 'the trial batch runs its units').to.have.length(1);
       expect(pause.paused).to.equal(true);
       units.ackAll();
-      await batch;
       pause.release('NETWORK');
       expect(consumer.calls.at(-1)).to.equal('resume scans');
     });
@@ -179,6 +276,24 @@ describe('Supervisor', () => {
       expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 0 });
     });
 
+    for (const later of ['MANUAL', 'RATE_LIMIT', 'DOWNSTREAM_ERROR'] as const) {
+      it(`defect 4: a ${later} hold after a trial opened re-pauses the trial partition${later === 'RATE_LIMIT' ? '' : ', and its batch starts no unit'}`, async () => {
+        const pause = new PauseControl(systemClock);
+        const { consumer, units, supervisor } = setup({ pause });
+        await supervisor.start();
+        consumer.emit('consumer.group_join', { memberAssignment: { scans: [0] } });
+        pause.hold('NETWORK');
+        expect(supervisor.probeFetch()).to.deep.equal({ topic: 'scans', partition: 0 });
+        expect(consumer.calls.at(-1)).to.equal('resume scans[0]');
+        pause.hold(later);
+        expect(consumer.calls.at(-1), 'the last consumer call is a pause').to.equal('pause scans');
+        if (later === 'RATE_LIMIT') return; // a rate pause lets fetched work queue for admission
+        await consumer.deliver('scans', 0, jsonMessages(0, 3)); // fetched by the trial before the pause reached kafkajs
+        expect(units.waiting, 'no unit starts').to.have.length(0);
+        expect(consumer.resolved, 'left unresolved: fetched again on resume').to.deep.equal([]);
+      });
+    }
+
     it('does nothing while stopping', async () => {
       const pause = new PauseControl(systemClock);
       const { consumer, supervisor } = setup({ pause });
@@ -190,54 +305,22 @@ describe('Supervisor', () => {
     });
   });
 
-  it('on a rebalance: units still running at the drain deadline are abandoned uncommitted', async () => {
-    const { consumer, units, supervisor } = setup({ rebalanceDrainMs: 20 });
+  it('stop(): pauses fetching, drops queued units, drains running ones and their commits, then disconnects', async () => {
+    let admits = 0;
+    const { consumer, units, supervisor, ev } = setup({
+      // the second unit never gets tokens: it stays queued
+      admit: (unit, signal) =>
+        ++admits === 1 ? Promise.resolve(unit.messages.length) : new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new AbortedError('closed')))),
+    });
     await supervisor.start();
-    const batch = consumer.deliver('scans', 0, jsonMessages(0, 15));
-    await flush();
-    units.waiting[0].resolve(); // the first unit finishes before the rebalance
-    await flush();
-    const rebalance = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
-    consumer.heartbeatError = rebalance;
-    let caught: unknown;
-    await batch.catch((e) => (caught = e));
-    expect(caught).to.equal(rebalance);
-    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['10']);
-  });
-
-  it('a commit that fails on the Kafka side is rethrown to kafkajs (which retries), not treated as fatal', async () => {
-    const { consumer, units, supervisor, ev } = setup();
-    await supervisor.start();
-    const lost = Object.assign(new Error('Connection closed'), { name: 'KafkaJSConnectionError' });
-    consumer.commitError = lost;
-    const batch = consumer.deliver('scans', 0, jsonMessages(0, 5));
-    await flush();
-    units.ackAll();
-    let caught: unknown;
-    await batch.catch((e) => (caught = e));
-    expect(caught).to.equal(lost);
-    expect(ev.log).to.not.include('fatal');
-    consumer.commitError = undefined;
-    const again = consumer.deliver('scans', 0, jsonMessages(0, 5)); // kafkajs refetches from the last commit
-    await flush();
-    units.ackAll();
-    await again;
-    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['5']);
-  });
-
-  it('stop(): pauses fetching, drains in-flight units, commits them, then disconnects', async () => {
-    const { consumer, units, supervisor, ev } = setup();
-    await supervisor.start();
-    const batch = consumer.deliver('scans', 1, jsonMessages(0, 5));
-    await flush();
+    await consumer.deliver('scans', 1, jsonMessages(0, 15));
     const stopped = supervisor.stop();
     await flush();
     expect(consumer.paused).to.equal(1);
     expect(consumer.disconnected).to.equal(false);
     units.ackAll();
     await stopped;
-    await batch;
-    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['5']);
+    expect(consumer.commits.map((c) => c.offset)).to.deep.equal(['10']);
     expect(consumer.disconnected).to.equal(true);
     expect(await supervisor.done).to.deep.equal({ reason: 'stopped' });
     expect(ev.log).to.include('paused shutdown');
@@ -246,10 +329,8 @@ describe('Supervisor', () => {
   it('stop(): abandons units still running at the drain deadline, committing nothing for them', async () => {
     const { consumer, supervisor } = setup({ drainTimeoutMs: 20 });
     await supervisor.start();
-    const batch = consumer.deliver('scans', 1, jsonMessages(0, 5));
-    await flush();
+    await consumer.deliver('scans', 1, jsonMessages(0, 5));
     await supervisor.stop();
-    await batch;
     expect(consumer.commits).to.deep.equal([]);
     expect(consumer.disconnected).to.equal(true);
   });
@@ -257,30 +338,13 @@ describe('Supervisor', () => {
   it('a non-retriable delivery error ends consumption as fatal without committing', async () => {
     const { consumer, units, supervisor, ev } = setup();
     await supervisor.start();
-    const batch = consumer.deliver('scans', 2, jsonMessages(0, 5));
-    await flush();
+    await consumer.deliver('scans', 2, jsonMessages(0, 5));
     const err = new FirehoseError('ResourceNotFoundException', 'stream not found', false);
     units.waiting[0].reject(err);
-    await batch;
     const end = await supervisor.done;
     expect(end).to.deep.equal({ reason: 'fatal', error: err });
     expect(consumer.commits).to.deep.equal([]);
     expect(ev.log).to.include('fatal');
-  });
-
-  it('pauses the consumer when in-flight bytes reach the cap (IN_FLIGHT_CAP) and resumes when they drain', async () => {
-    const { consumer, units, supervisor, pause } = setup({ cap: 10 });
-    const seen: string[] = [];
-    pause.onChange((c) => seen.push(`${c.kind} ${c.reason}`));
-    await supervisor.start();
-    const batch = consumer.deliver('scans', 0, jsonMessages(0, 3));
-    await flush();
-    expect(consumer.paused).to.equal(1);
-    expect(pause.reasons).to.deep.equal(['IN_FLIGHT_CAP']);
-    units.ackAll();
-    await batch;
-    expect(consumer.resumed).to.equal(1);
-    expect(seen).to.deep.equal(['hold IN_FLIGHT_CAP', 'release IN_FLIGHT_CAP']);
   });
 
   it('applies PauseControl: pauses on the first reason, resumes only when the last one is released', async () => {
@@ -320,49 +384,4 @@ describe('Supervisor', () => {
     expect(consumer.disconnected).to.equal(true);
     expect(ev.log).to.include('fatal');
   });
-
-  describe('F4: one rebalance signal for the whole process', () => {
-    const rebalanceError = (): Error => Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
-    /** Admission that never has tokens: it only ends when its signal aborts (an empty rate bucket). */
-    const starved: SupervisorDeps['admit'] = (_unit, signal) =>
-      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new AbortedError('aborted')), { once: true }));
-
-    it('a batch waiting for tokens ends at once when another batch learns of the rebalance, not after the drain deadline', async () => {
-      const started = Date.now();
-      const { consumer, supervisor } = setup({ rebalanceDrainMs: 5_000, admit: starved });
-      await supervisor.start();
-      const error = rebalanceError();
-      const waiting = consumer.deliver('scans', 1, jsonMessages(0, 5)).then(() => 'resolved', (e: unknown) => e);
-      await flush();
-      consumer.heartbeatErrorFor = (p) => (p === 0 ? error : undefined); // only partition 0's heartbeat sees it
-      const other = consumer.deliver('scans', 0, jsonMessages(0, 5)).then(() => 'resolved', (e: unknown) => e);
-      expect(await waiting).to.equal(error);
-      expect(await other).to.equal(error);
-      expect(Date.now() - started).to.be.lessThan(2_000);
-    });
-
-    it('batches kafkajs hands over after the rebalance began start no unit; GROUP_JOIN re-arms', async () => {
-      const { consumer, units, supervisor } = setup({ rebalanceDrainMs: 5_000 });
-      await supervisor.start();
-      const error = rebalanceError();
-      const first = consumer.deliver('scans', 0, jsonMessages(0, 5)).catch((e: unknown) => e);
-      await flush();
-      consumer.heartbeatError = error;
-      await new Promise((r) => setTimeout(r, 20));
-      consumer.heartbeatError = undefined;
-      const late = await consumer.deliver('scans', 2, jsonMessages(0, 5)).catch((e: unknown) => e);
-      expect(late).to.equal(error);
-      expect(units.waiting.map((w) => w.unit.partition)).to.deep.equal([0]); // nothing started for partition 2
-      units.ackAll();
-      expect(await first).to.equal(error);
-      consumer.emit('consumer.group_join');
-      const next = consumer.deliver('scans', 2, jsonMessages(0, 5));
-      await flush();
-      expect(units.waiting.map((w) => w.unit.partition)).to.deep.equal([2]);
-      units.ackAll();
-      await next;
-    });
-
-  });
 });
-

@@ -70,6 +70,27 @@ describe('tools: replay arguments', () => {
     expect(defaultReplayGroup('d', { reasons: [] })).to.equal('wsqc-replay.d');
   });
 
+  it('--until is resolved to a time and never names the group: every cutoff of a selection shares its group (issue 13, defect 2)', () => {
+    const at = (argv: string[], now: number) => parseReplayArgs(['--dlq', 'd', ...argv], now);
+    const sixHours = at(['--until', '6h'], NOW);
+    expect(sixHours.untilMs).to.equal(NOW - 21_600_000);
+    for (const o of [at(['--until', '6h'], NOW + 3 * 3_600_000), at(['--until', '2026-12-01T16:00:00Z'], NOW + 3_600_000), at([], NOW)]) {
+      expect(o.group).to.equal(sixHours.group);
+    }
+    expect(sixHours.group).to.equal('wsqc-replay.d');
+    const json = at(['--reason', 'INVALID_JSON'], NOW).group;
+    expect(at(['--reason', 'INVALID_JSON', '--until', '1h'], NOW).group).to.equal(json);
+  });
+
+  it('--since names the group as meant: an age by its length, a time by its instant', () => {
+    const g = (since: string, now = NOW) => parseReplayArgs(['--dlq', 'd', '--since', since], now).group;
+    expect(g('2h', NOW + 3_600_000), 'the same rolling window, an hour later').to.equal(g('2h'));
+    expect(g('120m')).to.equal(g('2h'));
+    expect(g('2026-12-01')).to.equal(g('2026-12-01T00:00:00Z'));
+    expect(g('2026-12-01')).to.equal(g(String(Date.parse('2026-12-01T00:00:00Z'))));
+    expect(new Set([g('2h'), g('3h'), g('2026-12-01T20:00:00Z'), 'wsqc-replay.d']).size).to.equal(4);
+  });
+
   const bad: Array<[string[], RegExp]> = [
     [[], /--dlq TOPIC is required/],
     [['--dlq'], /--dlq needs a value/],
@@ -185,7 +206,8 @@ describe('tools: replay decisions', () => {
     ['--to wins over the header', { ...filter, to: 'scans.retry' }, {}, {}, 'replay:scans.retry'],
     ['before --since', { ...filter, sinceMs: NOW }, {}, {}, 'skip:before-since'],
     ['at --since', { ...filter, sinceMs: NOW - 1_000 }, {}, {}, 'replay:scans'],
-    ['at --until (exclusive)', { ...filter, untilMs: NOW - 1_000 }, {}, {}, 'skip:not-before-until'],
+    ['at --until (exclusive): left for a later run', { ...filter, untilMs: NOW - 1_000 }, {}, {}, 'later'],
+    ['before --until', { ...filter, untilMs: NOW }, {}, {}, 'replay:scans'],
     ['another --reason', { ...filter, reasons: ['OVERSIZED'] }, {}, {}, 'skip:other-reason'],
     ['one of the --reasons', { ...filter, reasons: ['OVERSIZED', 'INVALID_JSON'] }, {}, {}, 'replay:scans'],
     ['no source header, no --to', filter, {}, { [DLQ_HEADERS.topic]: '' }, 'error'],
@@ -194,7 +216,7 @@ describe('tools: replay decisions', () => {
   for (const [name, f, extra, headers, want] of table) {
     it(name, () => {
       const d = decide(rec(extra, headers), f, 'now');
-      expect(d.kind === 'replay' ? `replay:${d.target}` : d.kind === 'skip' ? `skip:${d.why}` : 'error').to.equal(want);
+      expect(d.kind === 'replay' ? `replay:${d.target}` : d.kind === 'skip' ? `skip:${d.why}` : d.kind).to.equal(want);
     });
   }
 
@@ -205,8 +227,13 @@ describe('tools: replay decisions', () => {
     count(s, decide(rec(), { ...filter, reasons: ['OVERSIZED'] }, 'now'));
     expect(s).to.deep.include({ read: 3, replayed: 2, perTarget: { scans: 1, other: 1 } });
     const text = formatSummary(s, { dryRun: false, group: 'g', dlq: 'scans.dlq' });
-    expect(text).to.contain('read 3 from scans.dlq, replayed 2, skipped by filter 1 (before --since 0, not before --until 0, other --reason 1)');
+    expect(text).to.contain('read 3 from scans.dlq, replayed 2, skipped by filter 1 (before --since 0, other --reason 1)');
     expect(text).to.contain('replayed to scans: 1');
+    expect(text).to.not.contain('--until');
+    s.left = 4;
+    const until = formatSummary(s, { dryRun: false, group: 'g', dlq: 'scans.dlq', untilMs: NOW - 21_600_000 });
+    expect(until).to.contain('left for a later run: 4 letter(s) written at or after 2026-12-01T16:00:00.000Z (--until), not committed');
+    expect(until).to.contain('committed group g on scans.dlq written before 2026-12-01T16:00:00.000Z (--until)');
     expect(formatSummary(s, { dryRun: true, group: 'g', dlq: 'd' })).to.match(/^dry run: .*would replay 2[\s\S]*nothing committed/);
   });
 });

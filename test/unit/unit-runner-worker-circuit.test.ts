@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { AbortedError, AppError } from '../../src/errors';
 import { WorkerCircuit } from '../../src/flow/worker-circuit';
 import type { Unit, UnitReport } from '../../src/kafka/unit-runner';
+import type { UnitRequest, UnitResult } from '../../src/pipeline/wire';
 import { FakeClock, flush } from '../support/fakes';
 import { createTestRunner, InlinePool, jsonMessages, kafkaMessage } from '../support/kafka-fakes';
 
@@ -114,6 +115,97 @@ describe('UnitRunner with the worker circuit (F3)', () => {
     expect(circuit.state).to.equal('closed');
     expect(dispatcher.delivered.map((r) => JSON.parse(r).id)).to.deep.equal(['b']);
     expect(deadLetters.letters.map((l) => [l.offset, l.code])).to.deep.equal([['0', 'WORKER_CRASH']]);
+  });
+
+  describe('a run of poison messages in a trial (issue 13, defect 5)', () => {
+    /** Fails every task while `broken`, and any task holding a CRASH message with a reason naming it. */
+    class ReasonPool extends InlinePool {
+      broken = false;
+      constructor() {
+        super();
+      }
+      override async run(req: UnitRequest): Promise<UnitResult> {
+        const text = Buffer.from(req.values).toString('utf8');
+        if (this.broken) {
+          this.calls.push(req);
+          throw new AppError('WORKER_FAILED', 'worker thread exited with code 1', { retriable: true });
+        }
+        const crash = /CRASH-\d+/.exec(text);
+        if (crash) {
+          this.calls.push(req);
+          throw new AppError('WORKER_FAILED', `worker crashed on ${crash[0]}`, { retriable: true });
+        }
+        return super.run(req);
+      }
+    }
+
+    function poisonSetup() {
+      const clock = new FakeClock();
+      const circuit = new WorkerCircuit({ clock, probeIntervalMs: PROBE_MS, window: { size: 20, ratio: 0.5, minSamples: 10 } });
+      const moves: string[] = [];
+      circuit.circuit.onChange((now) => moves.push(`${now.state}@${clock.now()}`));
+      const pool = new ReasonPool();
+      const { dispatcher, deadLetters, runner } = createTestRunner(pool, { workerCircuit: circuit });
+      return { clock, circuit, moves, pool, dispatcher, deadLetters, runner };
+    }
+
+    // 12 crashing messages in a row (10 trip the failure window), then 3 good ones.
+    const crashes = Array.from({ length: 12 }, (_, i) => kafkaMessage(i, `{"id":"CRASH-${i}"}`));
+    const goods = jsonMessages(12, 3);
+
+    it('the trial tells poison from a broken worker: the crashing messages are dead-lettered as WORKER_CRASH with their reasons, the good ones delivered, the circuit closes', async () => {
+      const { clock, circuit, moves, dispatcher, deadLetters, runner } = poisonSetup();
+      const unit = start(runner.run(unitOf([...crashes, ...goods]), new AbortController().signal));
+      await flush();
+      expect(circuit.state, 'ten crashing messages in a row trip the failure window').to.equal('open');
+      for (let trial = 0; trial < 5 && !unit.settled(); trial++) await clock.advance(PROBE_MS);
+      expect(unit.settled(), `the unit is still waiting; circuit ${moves.join(' ')}`).to.equal(true);
+      expect(unit.error()).to.equal(undefined);
+      expect(deadLetters.letters.map((l) => [l.offset, l.code, l.reason])).to.deep.equal(crashes.map((m, i) => [m.offset, 'WORKER_CRASH', `WORKER_FAILED: worker crashed on CRASH-${i}`]));
+      expect(dispatcher.delivered.map((r) => JSON.parse(r).id)).to.deep.equal(['m-12', 'm-13', 'm-14']);
+      expect(unit.result()).to.include({ delivered: 3, deadLettered: 12 });
+      expect(circuit.state).to.equal('closed');
+      expect(moves, 'one trial, no cycling').to.deep.equal(['open@0', `half-open@${PROBE_MS}`, `closed@${PROBE_MS}`]);
+    });
+
+    for (const count of [2, 12]) {
+      it(`a unit whose ${count} messages are ALL poison (the circuit opens on it): the canary tells, all ${count} are dead-lettered and the circuit closes`, async () => {
+        const { clock, circuit, moves, dispatcher, deadLetters, runner } = poisonSetup();
+        const poison = crashes.slice(0, count);
+        const unit = start(runner.run(unitOf(poison), new AbortController().signal));
+        await flush();
+        expect(circuit.state).to.equal('open');
+        for (let trial = 0; trial < 5 && !unit.settled(); trial++) await clock.advance(PROBE_MS);
+        expect(unit.settled(), `the unit is still waiting; circuit ${moves.join(' ')}`).to.equal(true);
+        expect(deadLetters.letters.map((l) => [l.offset, l.code, l.reason])).to.deep.equal(poison.map((m, i) => [m.offset, 'WORKER_CRASH', `WORKER_FAILED: worker crashed on CRASH-${i}`]));
+        expect(dispatcher.delivered).to.have.length(0);
+        expect(moves).to.deep.equal(['open@0', `half-open@${PROBE_MS}`, `closed@${PROBE_MS}`]);
+      });
+    }
+
+    it('a worker that fails every task, the canary included, still opens the circuit and dead-letters nothing; each trial costs a handful of tasks', async () => {
+      const { clock, circuit, moves, pool, dispatcher, deadLetters, runner } = poisonSetup();
+      pool.broken = true;
+      const unit = start(runner.run(unitOf([...crashes, ...goods]), new AbortController().signal));
+      await flush();
+      expect(circuit.state).to.equal('open');
+      const before = pool.calls.length;
+      await clock.advance(PROBE_MS);
+      expect(circuit.state, 'the trial failed').to.equal('open');
+      expect(circuit.circuit.snapshot().reason).to.match(/^trial failed: .*worker thread exited with code 1/);
+      expect(pool.calls.length - before, 'the unit twice, its first message twice, one canary').to.equal(5);
+      await clock.advance(PROBE_MS * 2);
+      expect(unit.settled()).to.equal(false);
+      expect(deadLetters.letters, 'a broken worker must not flood the DLQ').to.have.length(0);
+      expect(dispatcher.delivered).to.have.length(0);
+      expect(moves).to.deep.equal(['open@0', 'half-open@30000', 'open@30000', 'half-open@60000', 'open@60000', 'half-open@90000', 'open@90000']);
+      pool.broken = false;
+      await clock.advance(PROBE_MS);
+      await unit.done;
+      expect(deadLetters.letters.map((l) => l.offset), 'once it works, the poison goes as poison').to.deep.equal(crashes.map((m) => m.offset));
+      expect(dispatcher.delivered).to.have.length(3);
+      expect(circuit.state).to.equal('closed');
+    });
   });
 
   it('a unit waiting on the open circuit is abandoned at once when a rebalance starts (AbortedError, nothing dead-lettered)', async () => {

@@ -15,6 +15,7 @@ import type { Admin } from 'kafkajs';
 import { ROOT, consumerEntry, devPasswords, writeConsumerConfig, type ConsumerBuild, type Scenario } from '../../../test/integration/support/harness';
 import type { ProbeSnapshot } from './probe';
 import { metricSum, scrape } from './prom-text';
+import { warmCodeCache } from '../../build-bundle';
 
 export interface RunSpec {
   name: string;
@@ -26,6 +27,8 @@ export interface RunSpec {
   nodeFlags?: string[];
   /** A checkout whose consumer is run instead of this one's (A/B against an older commit). */
   consumerRoot?: string;
+  /** The node binary to run it with (default: this one's). */
+  nodeBinary?: string;
   timeoutMs: number;
   /** Lag 0 counts only once this has resolved (steady mode: the producer has finished). */
   until?: Promise<unknown>;
@@ -44,6 +47,8 @@ export interface ConsumerFigures {
   recordsSent: number;
   bytesSent: number;
   exitCode: number | null;
+  /** [seconds since spawn, MiB]: the consumer's in-flight budget in use (wsqc_inflight_bytes), sampled every 500 ms. */
+  inflight: Array<[number, number]>;
 }
 
 async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag: number; committed: number }> {
@@ -63,6 +68,25 @@ async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag:
 /** What production runs: the bundle, where `root` has one (commits before it have only the tsc tree). */
 export function productionBuild(root: string): ConsumerBuild {
   return existsSync(consumerEntry(root, 'bundle')) ? 'bundle' : 'tsc';
+}
+
+const warmed = new Set<string>();
+
+/**
+ * The bundle's code cache for `node`, made once per benchmark process: the
+ * build made only its own node's, and V8 takes no other version's (the image
+ * makes its cache with its own node). A bundle without the code-cache layout
+ * is measured as it is, with a note.
+ */
+export function ensureCodeCache(root: string, node: string): void {
+  const key = `${root}\0${node}`;
+  if (warmed.has(key)) return;
+  warmed.add(key);
+  try {
+    warmCodeCache(path.join(root, 'dist/bundle'), node);
+  } catch (err) {
+    process.stderr.write(`bench: no code cache for ${node} in ${root}: ${(err as Error).message}\n`);
+  }
 }
 
 /**
@@ -104,7 +128,9 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   if (spec.consumerRoot) pruneToSchemaOf(spec.consumerRoot, file);
   const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
   const build = productionBuild(spec.consumerRoot ?? ROOT);
-  const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), consumerEntry(spec.consumerRoot ?? ROOT, build), '--config', file], {
+  const node = spec.nodeBinary ?? process.execPath;
+  if (build === 'bundle') ensureCodeCache(spec.consumerRoot ?? ROOT, node);
+  const proc = spawn(node, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), consumerEntry(spec.consumerRoot ?? ROOT, build), '--config', file], {
     cwd: spec.consumerRoot ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,7 +150,19 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   proc.stderr.on('data', onData);
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
+  const spawnedAt = Date.now();
+  const inflight: Array<[number, number]> = [];
+  let sampling = false;
+  const sampler = setInterval(() => {
+    if (!adminPort || sampling) return;
+    sampling = true;
+    scrape(`http://127.0.0.1:${adminPort}/metrics`)
+      .then((text) => inflight.push([(Date.now() - spawnedAt) / 1000, metricSum(text, 'wsqc_inflight_bytes') / 1048576]))
+      .catch(() => undefined)
+      .finally(() => (sampling = false));
+  }, 500);
   const fail = (why: string): Error => {
+    clearInterval(sampler);
     if (exitCode === undefined) proc.kill('SIGKILL');
     return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
   };
@@ -148,6 +186,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     }
     await sleep(100);
   }
+  clearInterval(sampler);
   proc.kill('SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(probeOut); i++) await sleep(20);
   if (!existsSync(probeOut)) throw fail('the probe wrote no snapshot');
@@ -166,6 +205,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     recordsSent: metricSum(text, 'wsqc_firehose_records_sent_total'),
     bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
     exitCode: code,
+    inflight,
   };
 }
 

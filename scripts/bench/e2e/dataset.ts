@@ -1,15 +1,19 @@
 /**
  * The benchmark's fixed, seeded data set: the 30/65/100 KB mix of the
  * generator (sizeMix) plus a few small (1–5 KB) and large (120 KB) scans, with
- * ids `<prefix>-<i>` for the set check; and the pre-load of a topic with it
- * (the tooling PLAINTEXT listener, round-robin over the partitions, each
- * message's Kafka timestamp kept for the latency figures).
+ * ids `<prefix>-<i>` for the set check, of either generator data set
+ * (`--data realistic`, the default, or `hard`: src/generator/wifi-scan.ts);
+ * and the pre-load of a topic with it (the tooling PLAINTEXT listener,
+ * round-robin over the partitions, each message's Kafka timestamp kept for the
+ * latency figures).
  */
 import type { Producer } from 'kafkajs';
-import { generateScan, mulberry32, sizeMix } from '../../../src/generator/wifi-scan';
+import { gzipRatio } from '../../../src/generator/ratio';
+import { generateScan, mulberry32, sizeMix, type DataKind } from '../../../src/generator/wifi-scan';
 
 export interface DataSet {
   prefix: string;
+  kind: DataKind;
   messages: Buffer[];
   rawBytes: number;
 }
@@ -28,10 +32,15 @@ export function sizesFor(targetBytes: number, seed: number): number[] {
   return sizes;
 }
 
-export function buildDataSet(targetBytes: number, seed: number, prefix = 'b'): DataSet {
+export function buildDataSet(targetBytes: number, seed: number, kind: DataKind = 'realistic', prefix = 'b'): DataSet {
   const sizes = sizesFor(targetBytes, seed);
-  const messages = sizes.map((targetBytes, i) => generateScan({ seed: seed * 1_000_003 + i, targetBytes, id: `${prefix}-${i}` }));
-  return { prefix, messages, rawBytes: messages.reduce((n, m) => n + m.length, 0) };
+  const messages = sizes.map((targetBytes, i) => generateScan({ seed: seed * 1_000_003 + i, targetBytes, id: `${prefix}-${i}`, data: kind }));
+  return { prefix, kind, messages, rawBytes: messages.reduce((n, m) => n + m.length, 0) };
+}
+
+/** What every result prints about its data: which set, and raw ÷ gzip level 6 over all of it (each message on its own). */
+export function describeData(data: DataSet): { kind: DataKind; gzip6Ratio: number } {
+  return { kind: data.kind, gzip6Ratio: gzipRatio(data.messages, 6) };
 }
 
 /**

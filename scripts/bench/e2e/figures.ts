@@ -43,6 +43,13 @@ export interface RunFigures {
   /** The main thread's memory at the RSS peak (probe `atPeak`): the rest of RSS is worker heaps and native memory. */
   memoryAtPeakMiB?: ProbeSnapshot['atPeak'];
   latencyMs?: number[];
+  /** Event-loop utilisation, process start → lag 0: the main thread, and the mean of the worker threads (null: not measured). */
+  busyMain: number | null;
+  busyWorkers: number | null;
+  /** Main-thread busy seconds per GB raw (its utilisation × wall time ÷ GB). */
+  mainBusySecPerGb: number | null;
+  /** [seconds since start, MiB] of the in-flight budget in use. */
+  inflight: Array<[number, number]>;
 }
 
 export function percentile(values: readonly number[], p: number): number | null {
@@ -97,5 +104,9 @@ export function figuresOf(
     rss: c.probe.rss,
     ...(c.probe.atPeak ? { memoryAtPeakMiB: c.probe.atPeak } : {}),
     latencyMs,
+    busyMain: c.probe.busy?.main ?? null,
+    busyWorkers: c.probe.busy && c.probe.busy.workers.length > 0 ? c.probe.busy.workers.reduce((a, b) => a + b, 0) / c.probe.busy.workers.length : null,
+    mainBusySecPerGb: c.probe.busy ? (c.probe.busy.main * c.probe.uptimeSec) / (data.rawBytes / 1e9) : null,
+    inflight: c.inflight,
   };
 }

@@ -73,6 +73,12 @@ export function plots(r: E2eResult): Record<string, string> {
     throughput: bars('Raw MB/s per run (fast sink) against ceiling (1): gzip + encoding on the worker threads', runs.map((v) => ({ label: v.name, value: v.mbPerSec })), 'MB/s', c1 ? { label: 'ceiling (1)', value: c1.mbPerSecond } : undefined),
     cpu: bars('CPU-seconds per GB raw, per run (lower is better)', runs.map((v) => ({ label: v.name, value: v.cpuSecPerGb })), 'CPU-s/GB', c1 ? { label: 'ceiling (1)', value: c1.cpuSecPerGb } : undefined),
     rss: lines('RSS of the consumer process over time', [r.headline, ...runs.filter((x) => x !== r.headline)].map((v) => ({ label: v.name, points: v.rss })), 'seconds since process start', 'RSS MiB'),
+    inflight: lines(
+      'In-flight budget in use over time (fetched, encoding, awaiting Firehose)',
+      [r.headline, ...runs.filter((x) => x !== r.headline)].filter((v) => (v.inflight?.length ?? 0) > 0).map((v) => ({ label: v.name, points: v.inflight })),
+      'seconds since process start',
+      'in-flight MiB',
+    ),
   };
   const latencyRuns = [r.steady, r.base].filter((x): x is NonNullable<typeof x> => !!x && (x.latencyMs?.length ?? 0) > 0);
   if (latencyRuns.length > 0) {

@@ -9,11 +9,17 @@
  * main-thread GC time (perf_hooks 'gc' entries), and RSS sampled every 200 ms,
  * with the main thread's share at the highest sample (`atPeak`): what RSS holds
  * beyond the main heap and its external memory is the worker threads' heaps
- * and native memory (zlib, TLS, malloc arenas); and the start-up figures
- * (CPU and time from process start to ready, startup-watch.ts).
+ * and native memory (zlib, TLS, malloc arenas).
+ * Busy fractions (issue 12): the main thread's event-loop utilisation since
+ * start, and each worker thread's (every Worker this process creates is
+ * tracked: the probe wraps worker_threads.Worker before the service loads
+ * piscina), so "the threads idle 70 % of the time" is a figure of every run.
+ * And the start-up figures (CPU and time from process start to ready,
+ * startup-watch.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import workerThreads from 'node:worker_threads';
 import { watchStartup, type StartupFigures } from './startup-watch';
 
 export interface ProbeSnapshot {
@@ -27,11 +33,14 @@ export interface ProbeSnapshot {
   rss: Array<[number, number]>;
   /** process.memoryUsage() in MiB at the highest RSS sample (main-thread heap, its external and ArrayBuffer memory). */
   atPeak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Event-loop utilisation since start (0..1): the main thread, and each live worker thread since its own start. */
+  busy?: { main: number; workers: number[] };
   /** Process start → ready (absent when the consumer never logged ready). */
   startup?: StartupFigures;
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1048576);
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
  * This process's own peak RSS: Linux's VmHWM (the high-water mark of this address
@@ -55,6 +64,15 @@ export function peakRssMiB(samples: ReadonlyArray<[number, number]>): number {
 const out = process.env.WSQC_BENCH_PROBE_OUT;
 if (out) {
   const startup = watchStartup();
+  const workers: workerThreads.Worker[] = [];
+  const Original = workerThreads.Worker;
+  (workerThreads as { Worker: typeof Original }).Worker = class TrackedWorker extends Original {
+    constructor(...args: ConstructorParameters<typeof Original>) {
+      super(...args);
+      workers.push(this);
+      this.once('exit', () => workers.splice(workers.indexOf(this), 1));
+    }
+  };
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const gc = { count: 0, ms: 0 };
@@ -89,6 +107,10 @@ if (out) {
       gc: { count: gc.count, ms: Math.round(gc.ms) },
       rss,
       ...(atPeak ? { atPeak } : {}),
+      busy: {
+        main: round3(performance.eventLoopUtilization().utilization),
+        workers: workers.map((w) => round3(w.performance.eventLoopUtilization().utilization)),
+      },
       ...(ready ? { startup: ready } : {}),
     };
     writeFileSync(out, JSON.stringify(snapshot));

@@ -6,7 +6,8 @@
  * from the fast sink: the per-pod cost at that rate.
  */
 import type { Admin } from 'kafkajs';
-import { generateScan } from '../../../src/generator/wifi-scan';
+import { gzipRatio } from '../../../src/generator/ratio';
+import { generateScan, type DataKind } from '../../../src/generator/wifi-scan';
 import { createTopics, deleteTopics, toolingKafka } from '../../../test/integration/support/harness';
 import { runConsumer } from './consumer-run';
 import type { FastSink } from './fast-sink';
@@ -23,11 +24,17 @@ export interface SteadySpec {
   settings: string;
   /** Config overrides of a variant (`--steady R --variants X`); none = the defaults. */
   extra?: Record<string, unknown>;
+  data: DataKind;
 }
+
+/** Scans the ratio is measured on: the run's first ones (all of a long run would cost more CPU than the run). */
+const RATIO_SAMPLE = 500;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function runSteady(spec: SteadySpec): Promise<RunFigures & { rate: number; cpuUtilisation: number }> {
+const scanAt = (spec: SteadySpec, i: number): Buffer => generateScan({ seed: spec.seed * 7_919 + i, targetBytes: 65_000, id: `s-${i}`, data: spec.data });
+
+export async function runSteady(spec: SteadySpec): Promise<RunFigures & { rate: number; cpuUtilisation: number; dataSet: { kind: DataKind; gzip6Ratio: number; sampled: number } }> {
   const topic = `bench.steady-${Date.now().toString(36)}`;
   await createTopics({ topic, partitions: spec.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
   const total = Math.round(spec.rate * spec.seconds);
@@ -47,7 +54,7 @@ export async function runSteady(spec: SteadySpec): Promise<RunFigures & { rate: 
         const now = Date.now();
         const messages = [];
         for (let i = sent; i < due; i++) {
-          const value = generateScan({ seed: spec.seed * 7_919 + i, targetBytes: 65_000, id: `s-${i}` });
+          const value = scanAt(spec, i);
           rawBytes += value.length;
           timestamps[i] = now;
           messages.push({ key: `s-${i}`, value, partition: i % spec.partitions, timestamp: String(now) });
@@ -75,7 +82,9 @@ export async function runSteady(spec: SteadySpec): Promise<RunFigures & { rate: 
     const first = spec.sink.counters.firstRequestMs;
     spec.sink.settle();
     const f = figuresOf(`steady ${spec.rate} msg/s`, 'fast', spec.settings, { rawBytes, messages: total }, c, ledger.check(), ledger.latencyMs(), first);
-    return { ...f, rate: spec.rate, cpuUtilisation: f.cpuSec / f.wallSec };
+    const sampled = Math.min(total, RATIO_SAMPLE);
+    const gzip6Ratio = gzipRatio(Array.from({ length: sampled }, (_, i) => scanAt(spec, i)), 6);
+    return { ...f, rate: spec.rate, cpuUtilisation: f.cpuSec / f.wallSec, dataSet: { kind: spec.data, gzip6Ratio, sampled } };
   } finally {
     await producer.disconnect();
     await deleteTopics(topic, `${topic}.dlq`);
