@@ -163,7 +163,10 @@ async function measuredRun(ctx: Ctx, name: string, sinkKind: 'moto' | 'fast', ex
   const set = ledger.check();
   status('');
   const r = figuresOf(name, sinkKind, settingsOf(extra), { rawBytes: ctx.data.rawBytes, messages: ctx.data.messages.length }, figures, set, ledger.latencyMs(), firstRequestMs);
-  process.stderr.write(`${name}: ${r.mbPerSec.toFixed(1)} MB/s, ${r.cpuSecPerGb.toFixed(1)} CPU-s/GB, RSS ${r.peakRssMiB} MiB, ${r.requests} requests, lost/dup/unexpected ${set.lost}/${set.duplicated}/${set.unexpected}\n`);
+  process.stderr.write(
+    `${name}: ${r.mbPerSec.toFixed(1)} MB/s, ${r.cpuSecPerGb.toFixed(1)} CPU-s/GB, RSS ${r.peakRssMiB} MiB, ${r.requests} requests, lost/dup/unexpected ${set.lost}/${set.duplicated}/${set.unexpected}, ` +
+      `start-up ${r.startupCpuSec?.toFixed(2) ?? 'n/a'} CPU-s, ready after ${r.readySec?.toFixed(2) ?? 'n/a'} s (${r.build})\n`,
+  );
   return r;
 }
 

@@ -17,7 +17,7 @@ source scripts/lib/dev-passwords.sh
 
 say() { printf '[local] %s\n' "$*"; }
 
-[[ -f dist/src/main.js ]] || { say "dist/src/main.js missing: run 'npm run build' first"; exit 1; }
+[[ -f dist/bundle/main.js ]] || { say "dist/bundle/main.js missing: run 'npm run build' first"; exit 1; }
 
 started_kafka=0
 started_emulator=0
@@ -70,7 +70,7 @@ node dist/scripts/produce-scans.js --topic wifi-scans --rate "${LOCAL_RATE:-2}" 
 producer_pid=$!
 say "producing sample scans (pid $producer_pid); consumer starting — Ctrl-C to stop"
 
-node --disable-warning=TimeoutNegativeWarning dist/src/main.js &
+node --disable-warning=TimeoutNegativeWarning dist/bundle/main.js &
 consumer_pid=$!
 # `wait` returns early when a trapped signal arrives; cleanup then waits properly.
 wait "$consumer_pid" || true

@@ -1,51 +1,22 @@
 /**
- * PKCS12 keystores and truststores, decoded with node-forge.
+ * PKCS12 keystores and truststores: node's own crypto first
+ * (tls-pkcs12-native.ts), node-forge only for what that does not decode
+ * (tls-pkcs12-forge.ts: legacy RC2/RC4 encryption, BER, files that are not
+ * PKCS12 at all, whose errors node-forge has always classified).
  *
- * Why node-forge and not Node's `pfx` option: OpenSSL 3 (Node 17+) cannot read
- * a certificate-only PKCS12 (the usual Java truststore: "Unable to load
- * private key from PFX data") nor the RC2-40 encryption older tools wrote
- * ("Unsupported PKCS12 PFX data": RC2 lives in OpenSSL's legacy provider).
- * node-forge decrypts PBES2 (AES), 3DES and RC2-40 in JavaScript. It is used
- * for the container only: certificates leave as DER for crypto.X509Certificate
- * and keys as PKCS#8 DER for crypto.createPrivateKey, so EC keys (which forge
- * cannot parse itself) work as well.
- *
- * Decision on legacy files: a keystore forge can read (RC2-40 + 3DES, SHA-1
- * MAC: `openssl pkcs12 -export -legacy`) is accepted with a warning carrying
- * the re-export hint; one it cannot read (RC4, RC2-128, 2-key 3DES) fails with
- * TLS_LEGACY_PKCS12 and the same hint.
+ * node-forge is required lazily, on the first file that needs it: loading it
+ * and decoding the development stores with its JavaScript KDFs cost ~0.23
+ * CPU-seconds of a 0.9 CPU-second start-up (profile in the README section
+ * "Start-up"); natively the same two stores take a few milliseconds. The
+ * require is synchronous, not an `import()`, so loadTlsMaterial and the
+ * certificate indicator's periodic re-read stay synchronous.
  */
-import forge from 'node-forge';
 import { TlsMaterialError } from '../errors';
+import type * as ForgeReader from './tls-pkcs12-forge';
+import { NotNative, readPkcs12Native } from './tls-pkcs12-native';
+import type { Pkcs12Contents } from './tls-pkcs12-common';
 
-export const REEXPORT_HINT = 'openssl pkcs12 -in old.p12 -legacy -nodes | openssl pkcs12 -export -out new.p12';
-
-/** PKCS#12 PBE algorithms (RFC 7292 appendix C) by OID. */
-const PKCS12_PBE: Record<string, string> = {
-  '1.2.840.113549.1.12.1.1': 'pbeWithSHAAnd128BitRC4',
-  '1.2.840.113549.1.12.1.2': 'pbeWithSHAAnd40BitRC4',
-  '1.2.840.113549.1.12.1.3': 'pbeWithSHAAnd3-KeyTripleDES-CBC',
-  '1.2.840.113549.1.12.1.4': 'pbeWithSHAAnd2-KeyTripleDES-CBC',
-  '1.2.840.113549.1.12.1.5': 'pbeWithSHAAnd128BitRC2-CBC',
-  '1.2.840.113549.1.12.1.6': 'pbeWithSHAAnd40BitRC2-CBC',
-};
-const RC2_40_DER = Buffer.from('060a2a864886f70d010c0106', 'hex');
-
-const KEY_BAGS = new Set([forge.pki.oids.keyBag, forge.pki.oids.pkcs8ShroudedKeyBag]);
-const CERT_BAG = forge.pki.oids.certBag;
-
-export interface Pkcs12Contents {
-  /** DER certificates, in file order. */
-  readonly certs: Buffer[];
-  /** PKCS#8 PrivateKeyInfo DER, in file order. */
-  readonly keys: Buffer[];
-  /** localKeyId (hex) of each key, to find its certificate; "" when absent. */
-  readonly keyIds: string[];
-  /** localKeyId (hex) of each certificate; "" when absent. */
-  readonly certIds: string[];
-  /** Set when the file uses RC2-40 (readable here, but not by OpenSSL 3 without -legacy). */
-  readonly legacyAlgorithm?: string;
-}
+export { REEXPORT_HINT, type Pkcs12Contents } from './tls-pkcs12-common';
 
 /**
  * Decodes a PKCS12 file. `role` ("keystore", "truststore") and `file` go into
@@ -59,65 +30,18 @@ export function readPkcs12(data: Buffer, password: string, file: string, role: s
       file,
     );
   }
-  let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(data.toString('binary')), false);
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+    return readPkcs12Native(data, password, file, role);
   } catch (err) {
-    throw classify(err, file, role);
+    if (!(err instanceof NotNative)) throw err;
   }
-
-  const contents: { certs: Buffer[]; keys: Buffer[]; keyIds: string[]; certIds: string[] } = { certs: [], keys: [], keyIds: [], certIds: [] };
-  for (const safe of p12.safeContents) {
-    for (const bag of safe.safeBags) {
-      const id = localKeyId(bag);
-      if (bag.type === CERT_BAG) {
-        const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag.asn1 as forge.asn1.Asn1 | undefined);
-        if (!asn1) continue;
-        contents.certs.push(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
-        contents.certIds.push(id);
-      } else if (KEY_BAGS.has(bag.type)) {
-        // forge parses RSA keys itself; for other key types it leaves the PrivateKeyInfo in bag.asn1.
-        const info = bag.key
-          ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key as forge.pki.rsa.PrivateKey))
-          : (bag.asn1 as forge.asn1.Asn1 | undefined);
-        if (!info) continue;
-        contents.keys.push(Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary'));
-        contents.keyIds.push(id);
-      }
-    }
-  }
-  return data.includes(RC2_40_DER) ? { ...contents, legacyAlgorithm: PKCS12_PBE['1.2.840.113549.1.12.1.6'] } : contents;
+  return forgeReader().readPkcs12WithForge(data, password, file, role);
 }
 
-function localKeyId(bag: forge.pkcs12.Bag): string {
-  const ids = (bag.attributes as Record<string, unknown[]> | undefined)?.localKeyId;
-  const first = ids?.[0];
-  return typeof first === 'string' ? Buffer.from(first, 'binary').toString('hex') : '';
-}
+let forgeModule: typeof ForgeReader | undefined;
 
-/** Maps a node-forge failure to a coded error that names the file and never the password. */
-function classify(err: unknown, file: string, role: string): TlsMaterialError {
-  const e = err as Error & { oid?: string };
-  const msg = String(e?.message ?? err);
-  if (/MAC could not be verified|Invalid password|wrong password|Failed to decrypt/i.test(msg)) {
-    return new TlsMaterialError(
-      'TLS_BAD_PASSWORD',
-      `cannot open ${role} ${file}: wrong password (PKCS#12 integrity check failed); check kafka.tls.${role}Password`,
-      file,
-    );
-  }
-  if (e?.oid !== undefined && /Unsupported OID|Unsupported .*algorithm|unsupported MAC/i.test(msg)) {
-    const name = PKCS12_PBE[e.oid];
-    const what = name ? `the legacy algorithm ${name}` : `an unsupported algorithm (OID ${e.oid})`;
-    return new TlsMaterialError(
-      'TLS_LEGACY_PKCS12',
-      `cannot read ${role} ${file}: it is encrypted with ${what}; re-export it with modern encryption: ${REEXPORT_HINT}`,
-      file,
-    );
-  }
-  if (/unsupported MAC algorithm/i.test(msg)) {
-    return new TlsMaterialError('TLS_LEGACY_PKCS12', `cannot read ${role} ${file}: ${msg}; re-export it: ${REEXPORT_HINT}`, file);
-  }
-  return new TlsMaterialError('TLS_INVALID_FORMAT', `cannot read ${role} ${file} as PKCS12: ${msg}`, file);
+function forgeReader(): typeof ForgeReader {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see the file's opening comment
+  forgeModule ??= require('./tls-pkcs12-forge') as typeof ForgeReader;
+  return forgeModule;
 }

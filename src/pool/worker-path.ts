@@ -1,9 +1,19 @@
 import path from 'node:path';
 
 /**
+ * Set by the bundled build only (scripts/build-bundle.ts passes it to esbuild's
+ * `define`): the worker file's name next to the bundled service, which then
+ * lives in dist/bundle/. In the tsc build this identifier is never declared at
+ * run time, so `typeof` reads "undefined".
+ */
+declare const WSQC_BUNDLED_WORKER: string | undefined;
+
+/**
  * The compiled Piscina entry. tsc (rootDir ".") emits src/pool/*.ts to
  * dist/src/pool/ and workers/*.ts to dist/workers/, so from here it is two
- * levels up. Piscina needs the compiled .js file: a worker thread does not run
- * TypeScript.
+ * levels up. The bundle is one file per thread kind in one folder, so there the
+ * worker sits beside this code. Piscina needs a .js file: a worker thread does
+ * not run TypeScript.
  */
-export const encodeWorkerPath = path.resolve(__dirname, '../../workers/encode-worker.js');
+export const encodeWorkerPath =
+  typeof WSQC_BUNDLED_WORKER === 'string' ? path.join(__dirname, WSQC_BUNDLED_WORKER) : path.resolve(__dirname, '../../workers/encode-worker.js');

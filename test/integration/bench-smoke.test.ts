@@ -3,7 +3,8 @@
  * issue 8): a 20 MB data set drained by the real consumer into the fast sink.
  * It asserts completion and the delivery set check (0 lost, 0 duplicated, 0
  * unexpected), that the result names its data set and its compression ratio,
- * and that the pool started exactly its size in threads; never a
+ * that the pool started exactly its size in threads, and that the production
+ * bundle ran with its start-up figures recorded; never a
  * timing figure (performance is measured by the benchmark, not asserted).
  */
 import { execFile } from 'node:child_process';
@@ -27,7 +28,15 @@ describe('integration: bench:e2e --smoke', function () {
     const file = readdirSync(out).find((f) => f.endsWith('-smoke.json'));
     expect(file, 'results JSON written').to.be.a('string');
     const result = JSON.parse(readFileSync(path.join(out, file!), 'utf8')) as {
-      headline: { set: { expected: number; lost: number; duplicated: number; unexpected: number }; threadStarts: number; settings: string; requests: number };
+      headline: {
+        set: { expected: number; lost: number; duplicated: number; unexpected: number };
+        threadStarts: number;
+        settings: string;
+        requests: number;
+        build: string;
+        startupCpuSec: number | null;
+        readySec: number | null;
+      };
       dataSet: { kind: string; gzip6Ratio: number };
     };
     // Every result names its data set and its gzip level 6 ratio (issue 12).
@@ -39,6 +48,10 @@ describe('integration: bench:e2e --smoke', function () {
     const poolSize = Number(/pool (\d+)/.exec(h.settings)?.[1]);
     expect(h.threadStarts).to.equal(poolSize);
     expect(h.requests).to.be.greaterThan(0);
+    // The production bundle ran, and its start-up was measured (a figure, not asserted against a target).
+    expect(h.build).to.equal('bundle');
+    expect(h.startupCpuSec).to.be.a('number');
+    expect(h.readySec).to.be.a('number');
     expect(readdirSync(out).filter((f) => f.endsWith('.svg')).length).to.be.greaterThan(0);
   });
 });

@@ -18,7 +18,8 @@ import {
   PLAIN_BROKER,
   SSL_BROKER,
   cleanupScenario,
-
+  consumerEntry,
+  defaultBuild,
   newScenario,
   offsetsOf,
   produceScans,
@@ -125,7 +126,7 @@ describe('integration: start-up errors name the cause (issue 2 bad inputs)', fun
   });
 
   it('--print-config shows the effective configuration with every secret redacted', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/main.js'), '--print-config'], {
+    const r = spawnSync(process.execPath, [consumerEntry(ROOT, defaultBuild()), '--print-config'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, NODE_ENV: 'local', KAFKA_KEYSTORE_PASSWORD: SECRET, AWS_SECRET_ACCESS_KEY: `${SECRET}-aws`, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' },

@@ -24,6 +24,8 @@ export interface TlsFixtures {
   readonly generatedBy: 'script' | 'openssl';
   /** False when this openssl has no legacy provider: the legacy cases are then skipped. */
   readonly legacyAvailable: boolean;
+  /** True when keytool made F.javaKeystore (Java's own PKCS12 defaults). */
+  readonly keytoolAvailable: boolean;
   cleanup(): void;
 }
 
@@ -45,6 +47,14 @@ export const F = {
   ecChainKeystore: 'ec-chain.keystore.p12',
   ecRootTruststore: 'ec-root.truststore.p12',
   notP12: 'not-a-store.p12',
+  /** PKCS12 PBE with 3-key 3DES for key and certificates, SHA-1 MAC (OpenSSL 1.x's default; no legacy provider needed). */
+  des3Keystore: 'des3.keystore.p12',
+  /** PBES2 with AES-128 and a SHA-1 MAC. */
+  aes128Keystore: 'aes128.keystore.p12',
+  /** No MAC at all (`-nomac`): the password is checked by decryption alone. */
+  noMacKeystore: 'nomac.keystore.p12',
+  /** Re-written by keytool -importkeystore (Java 17: PBES2 AES-256 with 10,000 iterations, HmacPBESHA256); only when keytool exists. */
+  javaKeystore: 'java.keystore.p12',
 } as const;
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -123,6 +133,17 @@ function ecChain(dir: string): void {
   openssl(dir, ['pkcs12', '-export', '-nokeys', '-in', 'ec-root.pem', '-out', F.ecRootTruststore, '-passout', 'env:KAFKA_TRUSTSTORE_PASSWORD']);
 }
 
+/** The keystore re-written by Java's keytool, with Java's defaults; false when there is no keytool. */
+function javaKeystore(dir: string): boolean {
+  const r = spawnSync(
+    'keytool',
+    ['-importkeystore', '-noprompt', '-srckeystore', F.keystore, '-srcstoretype', 'PKCS12', '-srcstorepass:env', 'KAFKA_KEYSTORE_PASSWORD',
+      '-destkeystore', F.javaKeystore, '-deststoretype', 'PKCS12', '-deststorepass:env', 'KAFKA_KEYSTORE_PASSWORD'],
+    { cwd: dir, env: passEnv(), encoding: 'utf8', timeout: 60_000 },
+  );
+  return r.status === 0 && fs.existsSync(path.join(dir, F.javaKeystore));
+}
+
 export function createTlsFixtures(): TlsFixtures {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsqc-tls-'));
   try {
@@ -152,11 +173,18 @@ function generate(dir: string): TlsFixtures {
   writeP12(dir, F.emptyTruststore, forge.pkcs12.toPkcs12Asn1(null, [], FIXTURE_PASSWORDS.truststore, { algorithm: '3des', generateLocalKeyId: false }));
   fs.writeFileSync(path.join(dir, F.notP12), 'this is not a PKCS12 file\n');
   ecChain(dir);
+  const keystoreOf = (out: string, ...args: string[]): void =>
+    openssl(dir, ['pkcs12', '-export', ...args, '-in', F.clientPem, '-inkey', F.clientKey, '-certfile', F.ca, '-out', out, '-passout', 'env:KAFKA_KEYSTORE_PASSWORD']);
+  keystoreOf(F.des3Keystore, '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1');
+  keystoreOf(F.aes128Keystore, '-keypbe', 'AES-128-CBC', '-certpbe', 'AES-128-CBC', '-macalg', 'sha1');
+  keystoreOf(F.noMacKeystore, '-nomac');
+  const keytoolAvailable = javaKeystore(dir);
 
   return {
     dir,
     generatedBy,
     legacyAvailable,
+    keytoolAvailable,
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

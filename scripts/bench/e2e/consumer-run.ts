@@ -1,6 +1,7 @@
 /**
- * One measured consumer run: the real `dist/src/main.js` as a child process
- * with a generated config (the integration harness's writeConsumerConfig) and
+ * One measured consumer run: the real consumer as a child process — the
+ * production bundle (dist/bundle/main.js) where the checkout has one, else the
+ * tsc tree (dist/src/main.js, e.g. an older --baseline commit) — with a generated config (the integration harness's writeConsumerConfig) and
  * the probe preloaded; a fresh consumer group drains the pre-loaded topic
  * from the beginning; the run ends when the group's committed offsets reach
  * the log end on every partition (lag 0). Then the probe snapshot is taken,
@@ -11,9 +12,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
-import { ROOT, devPasswords, writeConsumerConfig, type Scenario } from '../../../test/integration/support/harness';
+import { ROOT, consumerEntry, devPasswords, writeConsumerConfig, type ConsumerBuild, type Scenario } from '../../../test/integration/support/harness';
 import type { ProbeSnapshot } from './probe';
 import { metricSum, scrape } from './prom-text';
+import { warmCodeCache } from '../../build-bundle';
 
 export interface RunSpec {
   name: string;
@@ -23,7 +25,7 @@ export interface RunSpec {
   /** Deep-merged over the harness's consumer config (pipeline, pool, firehose...). */
   extra: Record<string, unknown>;
   nodeFlags?: string[];
-  /** A checkout whose dist/src/main.js is run instead of this one's (A/B against an older commit). */
+  /** A checkout whose consumer is run instead of this one's (A/B against an older commit). */
   consumerRoot?: string;
   /** The node binary to run it with (default: this one's). */
   nodeBinary?: string;
@@ -36,6 +38,8 @@ export interface RunSpec {
 
 export interface ConsumerFigures {
   probe: ProbeSnapshot;
+  /** Which build ran (productionBuild). */
+  build: ConsumerBuild;
   /** Date.now() when the benchmark saw lag 0. */
   lagZeroMs: number;
   threadStarts: number;
@@ -61,12 +65,36 @@ async function lagOf(admin: Admin, group: string, topic: string): Promise<{ lag:
   return { lag, committed };
 }
 
+/** What production runs: the bundle, where `root` has one (commits before it have only the tsc tree). */
+export function productionBuild(root: string): ConsumerBuild {
+  return existsSync(consumerEntry(root, 'bundle')) ? 'bundle' : 'tsc';
+}
+
+const warmed = new Set<string>();
+
+/**
+ * The bundle's code cache for `node`, made once per benchmark process: the
+ * build made only its own node's, and V8 takes no other version's (the image
+ * makes its cache with its own node). A bundle without the code-cache layout
+ * is measured as it is, with a note.
+ */
+export function ensureCodeCache(root: string, node: string): void {
+  const key = `${root}\0${node}`;
+  if (warmed.has(key)) return;
+  warmed.add(key);
+  try {
+    warmCodeCache(path.join(root, 'dist/bundle'), node);
+  } catch (err) {
+    process.stderr.write(`bench: no code cache for ${node} in ${root}: ${(err as Error).message}\n`);
+  }
+}
+
 /**
  * A --baseline checkout of an older commit has a strict schema that refuses keys
  * added since (e.g. firehose.retry): keep only the keys its own schema declares,
  * so both consumers run with their defaults for everything else.
  */
-function pruneToSchemaOf(consumerRoot: string, file: string): void {
+export function pruneToSchemaOf(consumerRoot: string, file: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { schemaLeaves } = require(path.join(consumerRoot, 'dist/src/config/schema.js')) as { schemaLeaves(): Array<{ key: string }> };
   const leaves = new Set(schemaLeaves().map((l) => l.key));
@@ -99,7 +127,10 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   });
   if (spec.consumerRoot) pruneToSchemaOf(spec.consumerRoot, file);
   const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
-  const proc = spawn(spec.nodeBinary ?? process.execPath, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), path.join(spec.consumerRoot ?? ROOT, 'dist/src/main.js'), '--config', file], {
+  const build = productionBuild(spec.consumerRoot ?? ROOT);
+  const node = spec.nodeBinary ?? process.execPath;
+  if (build === 'bundle') ensureCodeCache(spec.consumerRoot ?? ROOT, node);
+  const proc = spawn(node, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), consumerEntry(spec.consumerRoot ?? ROOT, build), '--config', file], {
     cwd: spec.consumerRoot ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -167,6 +198,7 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
   if (code === 'timeout') throw fail('did not stop within 30 s of SIGTERM');
   return {
     probe,
+    build,
     lagZeroMs,
     threadStarts: metricSum(text, 'wsqc_worker_threads_started_total'),
     requests: metricSum(text, 'wsqc_firehose_requests_total'),

@@ -12,6 +12,12 @@ export interface RunFigures {
   messages: number;
   /** Process start → lag 0. */
   wallSec: number;
+  /** The consumer build that ran: the bundle, or the tsc tree of an older checkout. */
+  build: 'bundle' | 'tsc';
+  /** CPU-s of every thread from process start to ready (group joined with partitions; startup-watch.ts). */
+  startupCpuSec: number | null;
+  /** Seconds from process start to ready, the broker's join round trips included. */
+  readySec: number | null;
   mbPerSec: number;
   /** First PutRecordBatch → lag 0 (fast sink only): the drain without start-up and group join. */
   drainMbPerSec: number | null;
@@ -72,6 +78,9 @@ export function figuresOf(
     rawMb: data.rawBytes / 1e6,
     messages: data.messages,
     wallSec: c.probe.uptimeSec,
+    build: c.build,
+    startupCpuSec: c.probe.startup?.cpuSec ?? null,
+    readySec: c.probe.startup?.readySec ?? null,
     mbPerSec: data.rawBytes / 1e6 / c.probe.uptimeSec,
     drainMbPerSec: firstRequestMs > 0 && c.lagZeroMs > firstRequestMs ? data.rawBytes / 1e6 / ((c.lagZeroMs - firstRequestMs) / 1000) : null,
     msgPerSec: data.messages / c.probe.uptimeSec,

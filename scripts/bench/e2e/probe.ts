@@ -14,10 +14,13 @@
  * start, and each worker thread's (every Worker this process creates is
  * tracked: the probe wraps worker_threads.Worker before the service loads
  * piscina), so "the threads idle 70 % of the time" is a figure of every run.
+ * And the start-up figures (CPU and time from process start to ready,
+ * startup-watch.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import workerThreads from 'node:worker_threads';
+import { watchStartup, type StartupFigures } from './startup-watch';
 
 export interface ProbeSnapshot {
   uptimeSec: number;
@@ -32,6 +35,8 @@ export interface ProbeSnapshot {
   atPeak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
   /** Event-loop utilisation since start (0..1): the main thread, and each live worker thread since its own start. */
   busy?: { main: number; workers: number[] };
+  /** Process start → ready (absent when the consumer never logged ready). */
+  startup?: StartupFigures;
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1048576);
@@ -58,6 +63,7 @@ export function peakRssMiB(samples: ReadonlyArray<[number, number]>): number {
 
 const out = process.env.WSQC_BENCH_PROBE_OUT;
 if (out) {
+  const startup = watchStartup();
   const workers: workerThreads.Worker[] = [];
   const Original = workerThreads.Worker;
   (workerThreads as { Worker: typeof Original }).Worker = class TrackedWorker extends Original {
@@ -90,6 +96,7 @@ if (out) {
   process.on('SIGUSR2', () => {
     sample();
     const cpu = process.cpuUsage();
+    const ready = startup.figures();
     const ms = (ns: number): number => Number((ns / 1e6).toFixed(2));
     const snapshot: ProbeSnapshot = {
       uptimeSec: process.uptime(),
@@ -104,6 +111,7 @@ if (out) {
         main: round3(performance.eventLoopUtilization().utilization),
         workers: workers.map((w) => round3(w.performance.eventLoopUtilization().utilization)),
       },
+      ...(ready ? { startup: ready } : {}),
     };
     writeFileSync(out, JSON.stringify(snapshot));
   });

@@ -54,10 +54,14 @@ function beforeAfterLines(r: E2eResult, ba: BeforeAfter): string[] {
       return `${f(median(values), 2)} (${values.map((v) => f(v, 2)).join(', ')})`;
     };
     lines.push('');
-    lines.push(`Median of ${ba.pairs.length} pair${ba.pairs.length > 1 ? 's' : ''}: MB/s × ${ratio((x) => x.mbPerSec)}, CPU-s/GB × ${ratio((x) => x.cpuSecPerGb)}, peak RSS × ${ratio((x) => x.peakRssMiB)}, main busy s/GB × ${ratio((x) => x.mainBusySecPerGb)}.`);
+    lines.push(`Median of ${ba.pairs.length} pair${ba.pairs.length > 1 ? 's' : ''}: MB/s × ${ratio((x) => x.mbPerSec)}, CPU-s/GB × ${ratio((x) => x.cpuSecPerGb)}, peak RSS × ${ratio((x) => x.peakRssMiB)}, main busy s/GB × ${ratio((x) => x.mainBusySecPerGb)}, start-up CPU-s × ${ratio((x) => x.startupCpuSec)}.`);
   }
   const { current: c24, baseline: b24 } = ba.node24;
-  if (c24 && b24) lines.push(`Node 24: MB/s × ${f(c24.mbPerSec / b24.mbPerSec, 2)}, CPU-s/GB × ${f(c24.cpuSecPerGb / b24.cpuSecPerGb, 2)}, peak RSS ${c24.peakRssMiB} vs ${b24.peakRssMiB} MiB.`);
+  if (c24 && b24) {
+    lines.push(
+      `Node 24: MB/s × ${f(c24.mbPerSec / b24.mbPerSec, 2)}, CPU-s/GB × ${f(c24.cpuSecPerGb / b24.cpuSecPerGb, 2)}, peak RSS ${c24.peakRssMiB} vs ${b24.peakRssMiB} MiB, start-up ${f(c24.startupCpuSec, 2)} vs ${f(b24.startupCpuSec, 2)} CPU-s.`,
+    );
+  }
   return lines;
 }
 
@@ -66,11 +70,11 @@ const f = (n: number | null | undefined, digits = 1): string => (n === null || n
 
 function row(r: RunFigures, base: RunFigures | null): string {
   const ratio = base ? `${f(r.mbPerSec / base.mbPerSec, 2)} / ${f(r.cpuSecPerGb / base.cpuSecPerGb, 2)}` : '—';
-  return `| ${r.name} | ${r.sink} | ${r.settings} | ${f(r.mbPerSec)} | ${f(r.drainMbPerSec)} | ${f(r.msgPerSec, 0)} | ${f(r.cpuSecPerGb)} | ${r.peakRssMiB} | ${f(r.eventLoopP50Ms)} / ${f(r.eventLoopP99Ms)} | ${r.threadStarts} | ${r.requests} (${f(r.meanRecordsPerRequest, 0)} rec, ${f(r.meanBytesPerRequest / 1048576, 2)} MiB) | ${f(r.outputBytes / 1e6)} MB (×${f(r.compression, 2)}) | ${r.gcMs} | ${pct(r.busyMain)} / ${pct(r.busyWorkers)} | ${f(r.mainBusySecPerGb)} | ${r.set.lost} / ${r.set.duplicated} / ${r.set.unexpected} | ${ratio} |`;
+  return `| ${r.name} | ${r.sink} | ${r.settings} | ${f(r.mbPerSec)} | ${f(r.drainMbPerSec)} | ${f(r.msgPerSec, 0)} | ${f(r.cpuSecPerGb)} | ${r.peakRssMiB} | ${f(r.eventLoopP50Ms)} / ${f(r.eventLoopP99Ms)} | ${r.threadStarts} | ${r.requests} (${f(r.meanRecordsPerRequest, 0)} rec, ${f(r.meanBytesPerRequest / 1048576, 2)} MiB) | ${f(r.outputBytes / 1e6)} MB (×${f(r.compression, 2)}) | ${r.gcMs} | ${pct(r.busyMain)} / ${pct(r.busyWorkers)} | ${f(r.mainBusySecPerGb)} | ${r.set.lost} / ${r.set.duplicated} / ${r.set.unexpected} | ${f(r.startupCpuSec, 2)} / ${f(r.readySec, 2)} (${r.build}) | ${ratio} |`;
 }
 
-const HEADER = '| run | sink | settings | MB/s raw | drain MB/s | msg/s | CPU-s/GB | peak RSS MiB | loop delay p50/p99 ms | thread starts | PutRecordBatch (mean) | output (ratio) | GC ms | busy main / workers | main busy s/GB | lost / dup / unexpected | × base: MB/s / CPU |';
-const RULE = '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- | --- |';
+const HEADER = '| run | sink | settings | MB/s raw | drain MB/s | msg/s | CPU-s/GB | peak RSS MiB | loop delay p50/p99 ms | thread starts | PutRecordBatch (mean) | output (ratio) | GC ms | busy main / workers | main busy s/GB | lost / dup / unexpected | start-up CPU-s / time to ready s (build) | × base: MB/s / CPU |';
+const RULE = '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- | --- | --- |';
 
 export function markdown(r: E2eResult): string {
   const lines: string[] = [];
@@ -85,6 +89,8 @@ export function markdown(r: E2eResult): string {
   if (r.base !== r.headline) lines.push(row(r.base, null));
   for (const v of r.variants) lines.push(row(v, r.base));
   if (r.beforeAfter) lines.push(...beforeAfterLines(r, r.beforeAfter));
+  lines.push('');
+  lines.push('Start-up: CPU-s of every thread from process start until the consumer is a group member with partitions (its "consumer group joined" log line; scripts/bench/e2e/startup-watch.ts), and the seconds to that moment, the broker\'s join round trips included; the build that ran in brackets. `npm run bench:startup` repeats just that, with medians.');
   lines.push('');
   lines.push('| ceiling (same run, same data and level) | MB/s raw | CPU-s/GB | base ÷ ceiling |');
   lines.push('| --- | ---: | ---: | ---: |');

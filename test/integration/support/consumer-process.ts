@@ -2,6 +2,11 @@
  * The consumer as a child process, exactly as production runs it:
  * `node dist/src/main.js --config <file>` with the development passwords in
  * its environment. Logs are collected line by line for assertions.
+ *
+ * Which build: the tsc tree (dist/src/main.js) by default, or the production
+ * bundle (dist/bundle/main.js, scripts/build-bundle.ts) with `build: 'bundle'`
+ * or WSQC_IT_BUILD=bundle in the environment, so any integration file can be
+ * run against what the image runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,8 +23,24 @@ export interface ConsumerProcess {
   signal(sig: NodeJS.Signals): void;
 }
 
+export type ConsumerBuild = 'tsc' | 'bundle';
+
+/** The entry file of a build, in `root` (a checkout whose `npm run build` has run). */
+export function consumerEntry(root: string, build: ConsumerBuild): string {
+  return path.join(root, build === 'bundle' ? 'dist/bundle/main.js' : 'dist/src/main.js');
+}
+
+/** WSQC_IT_BUILD=bundle runs the integration tests against the bundle. */
+export function defaultBuild(): ConsumerBuild {
+  const v = process.env.WSQC_IT_BUILD ?? 'tsc';
+  if (v !== 'tsc' && v !== 'bundle') throw new Error(`WSQC_IT_BUILD must be tsc or bundle, got ${v}`);
+  return v;
+}
+
 export interface ConsumerSettings {
   scenario: Scenario;
+  /** Default: defaultBuild(). */
+  build?: ConsumerBuild;
   format?: RecordFormat;
   envelope?: boolean;
   firehoseEndpoint?: string;
@@ -69,7 +90,7 @@ export function writeConsumerConfig(s: ConsumerSettings): string {
 
 export function startConsumer(s: ConsumerSettings): ConsumerProcess {
   const file = writeConsumerConfig(s);
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), '--config', file], {
+  const proc = spawn(process.execPath, [consumerEntry(ROOT, s.build ?? defaultBuild()), '--config', file], {
     cwd: ROOT,
     env: { ...pickEnv(), ...devPasswords(), NODE_ENV: 'test', ...s.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -244,4 +244,14 @@ export function expectDelivered(check: SetCheck, opts: { allowDuplicates?: boole
   if (problems.length > 0) throw new Error(`delivery check failed: ${problems.join('; ')}`);
 }
 
-export { startConsumer, writeConsumerConfig, stopCleanly, killIfRunning, type ConsumerProcess, type ConsumerSettings } from './consumer-process';
+export {
+  startConsumer,
+  writeConsumerConfig,
+  stopCleanly,
+  killIfRunning,
+  consumerEntry,
+  defaultBuild,
+  type ConsumerBuild,
+  type ConsumerProcess,
+  type ConsumerSettings,
+} from './consumer-process';
