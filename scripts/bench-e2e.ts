@@ -27,6 +27,7 @@ import { levelTable } from './bench/e2e/levels';
 import { plots } from './bench/e2e/plots';
 import { markdown, type BeforeAfter, type E2eResult } from './bench/e2e/report';
 import { runSteady } from './bench/e2e/steady';
+import { readCommandLine } from './lib/cli';
 
 const SEED = 8;
 /** The pipeline defaults a pod runs with: config/default.json over the schema's defaults. */
@@ -186,11 +187,8 @@ async function sinkCeiling(sink: FastSink, data: DataSet): Promise<number> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseE2eArgs(argv);
-  if (args.help) {
-    process.stdout.write(`${E2E_USAGE}\n`);
-    return 0;
-  }
+  const args = readCommandLine(E2E_USAGE, () => parseE2eArgs(argv));
+  if (typeof args === 'number') return args;
   const loadStart = os.loadavg();
   const admin = toolingKafka().admin();
   await admin.connect();
