@@ -34,7 +34,7 @@ export function summarise(message: Buffer, envelope?: Envelope): string {
 const FLAGS = {
   bucket: { type: 'string', arg: 'B', help: `S3 bucket (default ${DEFAULT_BUCKET})` },
   prefix: { type: 'string', arg: 'P', help: `key prefix (default ${DEFAULT_PREFIX})` },
-  format: { type: 'string', arg: RECORD_FORMATS.join('|'), help: "the stream's record format (default ndjson)" },
+  format: { type: 'string', arg: 'F', help: `the stream's record format: ${RECORD_FORMATS.join(', ')} (default ndjson)` },
   envelope: { type: 'boolean', help: 'each message is wrapped in the envelope (topic, partition, offset, timestamp, key, value)' },
   endpoint: { type: 'string', arg: 'URL', help: 'the emulator (default $FIREHOSE_EMULATOR_ENDPOINT, else http://127.0.0.1:$FIREHOSE_EMULATOR_PORT, 4566)' },
   show: { type: 'string', arg: 'N', help: 'summarise the first N messages (default 5)' },
