@@ -6,14 +6,13 @@
  * ceilings and variants. Writes bench/results/<date>-<host>.{json,md} and SVG
  * plots. See docs/benchmarks.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
-import { schema } from '../src/config/schema';
 import { encodeUnit } from '../src/pipeline/encode-unit';
 import { packUnit } from '../src/pipeline/pack';
-import type { EncodeOptions, RecordFormat } from '../src/pipeline/wire';
+import type { RecordFormat } from '../src/pipeline/wire';
 import { BUCKET, EMULATOR, ROOT, createTopics, deleteTopics, readScenario, toolingKafka, type Scenario } from '../test/integration/support/harness';
 import { createBucket, createDeliveryStream, deleteDeliveryStream, deleteObjects } from '../test/support/firehose-admin';
 import { E2E_USAGE, parseE2eArgs, type E2eArgs, type VariantId } from './bench/e2e/args';
@@ -27,89 +26,10 @@ import { levelTable } from './bench/e2e/levels';
 import { plots } from './bench/e2e/plots';
 import { markdown, type BeforeAfter, type E2eResult } from './bench/e2e/report';
 import { runSteady } from './bench/e2e/steady';
+import { CORES, DEFAULT_FORMAT, defaultEncodeOptions, isDefault, settingsOf, variantConfig, type Overrides } from './bench/e2e/variants';
+import { readCommandLine } from './lib/cli';
 
 const SEED = 8;
-/** The pipeline defaults a pod runs with: config/default.json over the schema's defaults. */
-const SCHEMA_PIPELINE = schema.pipeline as unknown as Record<string, { default: unknown }>;
-const FILE_PIPELINE = (JSON.parse(readFileSync(path.join(ROOT, 'config', 'default.json'), 'utf8')) as { pipeline?: Record<string, unknown> }).pipeline ?? {};
-const pipelineDefault = (key: string): unknown => FILE_PIPELINE[key] ?? SCHEMA_PIPELINE[key].default;
-const DEFAULT_FORMAT = pipelineDefault('format') as RecordFormat;
-const DEFAULT_LEVEL = pipelineDefault('gzipLevel') as number;
-const DEFAULT_MAX_DEPTH = pipelineDefault('maxJsonDepth') as number;
-const CORES = os.availableParallelism();
-
-/** Config overrides of each variant (deep-merged over the defaults). */
-type Overrides = { pipeline?: Record<string, unknown>; pool?: Record<string, unknown>; flow?: Record<string, unknown>; firehose?: Record<string, unknown>; kafka?: { consumer: { maxBytes: number; maxBytesPerPartition: number } } };
-
-function variantConfig(v: VariantId): Overrides {
-  switch (v) {
-    case 'level1':
-    case 'level3':
-    case 'level4':
-    case 'level5':
-    case 'level6':
-      return { pipeline: { gzipLevel: Number(v.slice(5)) } };
-    case 'gzip-ndjson':
-    case 'ndjson':
-    case 'base64-gzip-lines':
-      return { pipeline: { format: v } };
-    case 'no-validation':
-      return { pipeline: { validateJson: false } };
-    case 'pool1':
-    case 'pool2':
-      return { pool: { maxThreads: Number(v.slice(4)) } };
-    case 'inline-zlib':
-      return { pool: { engine: 'inline' } };
-    case 'inflight64':
-      return { flow: { maxInFlightBytes: 64 * 1024 * 1024 } };
-    case 'no-coalesce':
-      return { firehose: { coalesce: { enabled: false } } };
-    case 'linger200':
-      return { firehose: { coalesce: { lingerMs: 200 } } };
-    case 'fetch50':
-      // The fetch sizes before 2026-12-02 (50 MiB per request, 10 MiB per partition; now 16 and 4): throughput vs peak RSS.
-      return { kafka: { consumer: { maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 } } };
-  }
-}
-
-/** A variant that is the defaults on this machine is the base run itself. */
-function isDefault(v: VariantId): boolean {
-  const c = variantConfig(v);
-  return (
-    (c.pipeline?.gzipLevel ?? DEFAULT_LEVEL) === DEFAULT_LEVEL &&
-    (c.pipeline?.format ?? DEFAULT_FORMAT) === DEFAULT_FORMAT &&
-    (c.pipeline?.validateJson ?? true) === true &&
-    (c.pool?.maxThreads ?? CORES) === CORES &&
-    (c.pool?.engine ?? 'workers') === 'workers' &&
-    c.flow === undefined &&
-    c.firehose === undefined &&
-    c.kafka === undefined
-  );
-}
-
-function settingsOf(extra: Overrides): string {
-  const p = { format: DEFAULT_FORMAT, gzipLevel: DEFAULT_LEVEL, validateJson: true, ...extra.pipeline };
-  const threads = (extra.pool?.maxThreads as number | undefined) ?? CORES;
-  const inflight = extra.flow?.maxInFlightBytes as number | undefined;
-  const engine = extra.pool?.engine === 'inline' ? 'inline zlib (libuv)' : `pool ${threads}`;
-  const coalesce = extra.firehose?.coalesce as { enabled?: boolean; lingerMs?: number } | undefined;
-  const coalescing = coalesce?.enabled === false ? ' no-coalesce' : coalesce?.lingerMs !== undefined ? ` linger ${coalesce.lingerMs} ms` : '';
-  const fetch = extra.kafka ? ` fetch ${extra.kafka.consumer.maxBytes / 1048576}/${extra.kafka.consumer.maxBytesPerPartition / 1048576} MiB` : '';
-  return `${p.format} L${p.gzipLevel}${p.validateJson ? '' : ' no-validation'} ${engine}${inflight ? ` in-flight ${inflight / 1048576} MiB` : ''}${coalescing}${fetch}`;
-}
-
-function defaultEncodeOptions(overrides: Partial<EncodeOptions> = {}): EncodeOptions {
-  return {
-    format: DEFAULT_FORMAT,
-    gzipLevel: DEFAULT_LEVEL,
-    envelope: false,
-    aggregate: false,
-    validateJson: true,
-    maxJsonDepth: DEFAULT_MAX_DEPTH,
-    limits: { maxRecordsPerBatch: 500, maxBytesPerBatch: 4 * 1024 * 1024, maxRecordBytes: 1_024_000 },
-    ...overrides,
-  };
-}
 
 const status = (line: string): void => void process.stderr.write(`\r\x1b[K${line}`);
 
@@ -189,11 +109,8 @@ async function sinkCeiling(sink: FastSink, data: DataSet): Promise<number> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseE2eArgs(argv);
-  if (args.help) {
-    process.stdout.write(`${E2E_USAGE}\n`);
-    return 0;
-  }
+  const args = readCommandLine(E2E_USAGE, () => parseE2eArgs(argv));
+  if (typeof args === 'number') return args;
   const loadStart = os.loadavg();
   const admin = toolingKafka().admin();
   await admin.connect();
@@ -201,105 +118,134 @@ async function main(argv: readonly string[]): Promise<number> {
   const topic = `bench.e2e-${Date.now().toString(36)}`;
   const topics = [topic, `${topic}.dlq`];
   try {
-    if (args.steadyRate > 0) {
-      // At most one variant applies to a steady run (the defaults otherwise).
-      const variant = args.variants.length === 1 ? variantConfig(args.variants[0] as VariantId) : {};
-      const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant, data: args.data });
-      process.stderr.write(`data set: ${steady.dataSet.kind}, gzip level 6 ratio ${steady.dataSet.gzip6Ratio.toFixed(2)} : 1 (first ${steady.dataSet.sampled} scans)\n`);
-      process.stdout.write(`${JSON.stringify({ ...steady, latencyMs: undefined, rss: undefined }, null, 2)}\n`);
-      writeOutputs(args, { steadyOnly: steady });
-      return steady.set.lost === 0 && steady.set.duplicated === 0 && steady.set.unexpected === 0 ? 0 : 1;
-    }
-    status(`generating ${args.sizeMb} MB of seeded scans (${args.data})`);
-    const data = buildDataSet(args.sizeMb * 1e6, SEED, args.data);
-    status('compressing the data set at gzip level 6 for its ratio');
-    const described = describeData(data);
-    status('');
-    process.stderr.write(`data set: ${data.kind}, ${(data.rawBytes / 1e6).toFixed(1)} MB, gzip level 6 ratio ${described.gzip6Ratio.toFixed(2)} : 1\n`);
-    await createTopics({ topic, partitions: args.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
-    // Idempotent: a retried send under load must not put a message in the topic twice (the set check would blame the consumer).
-    const producer = toolingKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const timestamps = await preload(producer, topic, args.partitions, data, (sent) => status(`pre-loading ${topic}: ${sent}/${data.messages.length} messages`));
-    await producer.disconnect();
-    const stored = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-    if (stored !== data.messages.length) throw new Error(`the topic holds ${stored} messages after the pre-load, expected ${data.messages.length}`);
-    status('');
-    process.stderr.write(`pre-loaded ${data.messages.length} messages, ${(data.rawBytes / 1e6).toFixed(1)} MB raw, ${args.partitions} partitions\n`);
-    const ctx: Ctx = { args, admin, sink, data, topic, timestamps };
-
-    const sinkCeilingMbPerSec = await sinkCeiling(sink, data);
-    process.stderr.write(`fast sink ceiling: ${sinkCeilingMbPerSec.toFixed(0)} MB/s of raw messages\n`);
-
-    const headline = await measuredRun(ctx, 'headline (defaults)', args.sink, {});
-    // Before/after on the headline's own sink, neighbours in time (the load drifts over a run).
-    const baselineRoot = args.baselineRoot ? path.resolve(args.baselineRoot) : '';
-    const baselineName = `baseline ${path.basename(args.baselineRoot)}`;
-    const pairs: BeforeAfter['pairs'] = [];
-    if (baselineRoot) {
-      for (let i = 0; i < args.pairs; i++) {
-        const current = i === 0 ? headline : await measuredRun(ctx, `headline (defaults) #${i + 1}`, args.sink, {});
-        pairs.push({ current, baseline: await measuredRun(ctx, i === 0 ? baselineName : `${baselineName} #${i + 1}`, args.sink, {}, baselineRoot) });
-      }
-    }
-    const node24: BeforeAfter['node24'] = {};
-    if (args.node24) {
-      node24.current = await measuredRun(ctx, 'headline on node 24', args.sink, {}, undefined, args.node24);
-      if (baselineRoot) node24.baseline = await measuredRun(ctx, `${baselineName} on node 24`, args.sink, {}, baselineRoot, args.node24);
-    }
-    const base = args.sink === 'fast' ? headline : await measuredRun(ctx, 'defaults, fast sink', 'fast', {});
-    // The ceilings run right after the base run, so the headline ratio compares
-    // neighbours in time: the machine's load drifts over a run of many minutes.
-    const ceilings: E2eResult['ceilings'] = {};
-    let levels: E2eResult['levels'];
-    if (args.ceilings) {
-      status('ceiling (1): gzip + encoding on the worker threads');
-      ceilings.gzipEncode = await poolCeiling(data, defaultEncodeOptions({ validateJson: false }), CORES);
-      status('ceiling (3): encode-only through the pool');
-      ceilings.encodePool = await poolCeiling(data, defaultEncodeOptions(), CORES);
-      status('ceiling (2): consume-only');
-      ceilings.consumeOnly = await consumeOnlyCeiling(topic, `bench-consume-only-${Date.now().toString(36)}`, data.rawBytes);
-      status('');
-    }
-    const variants: RunFigures[] = [];
-    for (const v of args.variants) {
-      if (isDefault(v)) continue; // the base run has exactly these settings
-      variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
-    }
-    if (args.ceilings) {
-      status('gzip level table: levels 1-6, one thread');
-      levels = levelTable(data.messages.slice(0, 500), defaultEncodeOptions());
-      status('');
-    }
-    const result: E2eResult = {
-      date: new Date().toISOString(),
-      host: os.hostname(),
-      node: process.version,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      loadAverage: { start: loadStart, end: os.loadavg() },
-      dataSet: { ...described, rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
-      sinkCeilingMbPerSec,
-      headline,
-      base,
-      variants,
-      ceilings,
-      levels,
-      beforeAfter: pairs.length > 0 || node24.current ? { pairs, node24 } : undefined,
-    };
-    const table = markdown(result);
-    process.stdout.write(`\n${table}\n`);
-    writeOutputs(args, { result, table });
-    const extraRuns = [...pairs.flatMap((p) => (p.current === headline ? [p.baseline] : [p.current, p.baseline])), ...[node24.current, node24.baseline].filter((r): r is RunFigures => r !== undefined)];
-    const runs = [...(base === headline ? [headline] : [headline, base]), ...extraRuns, ...variants];
-    const bad = runs.filter((r) => r.set.lost + r.set.duplicated + r.set.unexpected > 0);
-    for (const r of bad) process.stderr.write(`SET CHECK FAILED: ${r.name}: lost ${r.set.lost}, duplicated ${r.set.duplicated}, unexpected ${r.set.unexpected} (e.g. ${r.set.examples.join(', ')})\n`);
-    return bad.length === 0 ? 0 : 1;
+    if (args.steadyRate > 0) return await steadyRun(args, admin, sink);
+    const { ctx, described } = await preloadedTopic(args, admin, sink, topic);
+    return await drainRuns(ctx, described, loadStart);
   } finally {
     await sink.close();
     await deleteTopics(...topics);
     await admin.disconnect();
   }
+}
+
+/** --steady: one run at a held rate; exit 1 when its set check fails. */
+async function steadyRun(args: E2eArgs, admin: Admin, sink: FastSink): Promise<number> {
+  // At most one variant applies to a steady run (the defaults otherwise).
+  const variant = args.variants.length === 1 ? variantConfig(args.variants[0] as VariantId) : {};
+  const steady = await runSteady({ admin, sink, rate: args.steadyRate, seconds: args.steadySeconds, partitions: args.partitions, seed: SEED, settings: settingsOf(variant), extra: variant, data: args.data });
+  process.stderr.write(`data set: ${steady.dataSet.kind}, gzip level 6 ratio ${steady.dataSet.gzip6Ratio.toFixed(2)} : 1 (first ${steady.dataSet.sampled} scans)\n`);
+  process.stdout.write(`${JSON.stringify({ ...steady, latencyMs: undefined, rss: undefined }, null, 2)}\n`);
+  writeOutputs(args, { steadyOnly: steady });
+  return steady.set.lost === 0 && steady.set.duplicated === 0 && steady.set.unexpected === 0 ? 0 : 1;
+}
+
+/** The seeded data set, described (its gzip ratio), in a fresh topic, counted there. */
+async function preloadedTopic(args: E2eArgs, admin: Admin, sink: FastSink, topic: string): Promise<{ ctx: Ctx; described: ReturnType<typeof describeData> }> {
+  status(`generating ${args.sizeMb} MB of seeded scans (${args.data})`);
+  const data = buildDataSet(args.sizeMb * 1e6, SEED, args.data);
+  status('compressing the data set at gzip level 6 for its ratio');
+  const described = describeData(data);
+  status('');
+  process.stderr.write(`data set: ${data.kind}, ${(data.rawBytes / 1e6).toFixed(1)} MB, gzip level 6 ratio ${described.gzip6Ratio.toFixed(2)} : 1\n`);
+  await createTopics({ topic, partitions: args.partitions }, { topic: `${topic}.dlq`, partitions: 1 });
+  // Idempotent: a retried send under load must not put a message in the topic twice (the set check would blame the consumer).
+  const producer = toolingKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const timestamps = await preload(producer, topic, args.partitions, data, (sent) => status(`pre-loading ${topic}: ${sent}/${data.messages.length} messages`));
+  await producer.disconnect();
+  const stored = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  if (stored !== data.messages.length) throw new Error(`the topic holds ${stored} messages after the pre-load, expected ${data.messages.length}`);
+  status('');
+  process.stderr.write(`pre-loaded ${data.messages.length} messages, ${(data.rawBytes / 1e6).toFixed(1)} MB raw, ${args.partitions} partitions\n`);
+  return { ctx: { args, admin, sink, data, topic, timestamps }, described };
+}
+
+/** Every drain of the pre-loaded topic, in order, then the report; exit 1 when any run's set check fails. */
+async function drainRuns(ctx: Ctx, described: ReturnType<typeof describeData>, loadStart: number[]): Promise<number> {
+  const { args, data } = ctx;
+  const sinkCeilingMbPerSec = await sinkCeiling(ctx.sink, data);
+  process.stderr.write(`fast sink ceiling: ${sinkCeilingMbPerSec.toFixed(0)} MB/s of raw messages\n`);
+  const headline = await measuredRun(ctx, 'headline (defaults)', args.sink, {});
+  const beforeAfter = await beforeAfterRuns(ctx, headline);
+  const base = args.sink === 'fast' ? headline : await measuredRun(ctx, 'defaults, fast sink', 'fast', {});
+  // The ceilings run right after the base run, so the headline ratio compares
+  // neighbours in time: the machine's load drifts over a run of many minutes.
+  const ceilings = args.ceilings ? await ceilingRuns(ctx) : {};
+  const variants: RunFigures[] = [];
+  for (const v of args.variants) {
+    if (isDefault(v)) continue; // the base run has exactly these settings
+    variants.push(await measuredRun(ctx, v, 'fast', variantConfig(v)));
+  }
+  const levels = args.ceilings ? levelRows(data) : undefined;
+  const result: E2eResult = {
+    date: new Date().toISOString(),
+    host: os.hostname(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    loadAverage: { start: loadStart, end: os.loadavg() },
+    dataSet: { ...described, rawMb: data.rawBytes / 1e6, messages: data.messages.length, partitions: args.partitions, seed: SEED },
+    sinkCeilingMbPerSec,
+    headline,
+    base,
+    variants,
+    ceilings,
+    levels,
+    beforeAfter: beforeAfter.pairs.length > 0 || beforeAfter.node24.current ? beforeAfter : undefined,
+  };
+  const table = markdown(result);
+  process.stdout.write(`\n${table}\n`);
+  writeOutputs(args, { result, table });
+  const bad = checkedRuns(result).filter((r) => r.set.lost + r.set.duplicated + r.set.unexpected > 0);
+  for (const r of bad) process.stderr.write(`SET CHECK FAILED: ${r.name}: lost ${r.set.lost}, duplicated ${r.set.duplicated}, unexpected ${r.set.unexpected} (e.g. ${r.set.examples.join(', ')})\n`);
+  return bad.length === 0 ? 0 : 1;
+}
+
+/** Before/after on the headline's own sink, neighbours in time (the load drifts over a run): --baseline pairs, then the Node 24 rows. */
+async function beforeAfterRuns(ctx: Ctx, headline: RunFigures): Promise<BeforeAfter> {
+  const { args } = ctx;
+  const baselineRoot = args.baselineRoot ? path.resolve(args.baselineRoot) : '';
+  const baselineName = `baseline ${path.basename(args.baselineRoot)}`;
+  const pairs: BeforeAfter['pairs'] = [];
+  if (baselineRoot) {
+    for (let i = 0; i < args.pairs; i++) {
+      const current = i === 0 ? headline : await measuredRun(ctx, `headline (defaults) #${i + 1}`, args.sink, {});
+      pairs.push({ current, baseline: await measuredRun(ctx, i === 0 ? baselineName : `${baselineName} #${i + 1}`, args.sink, {}, baselineRoot) });
+    }
+  }
+  const node24: BeforeAfter['node24'] = {};
+  if (args.node24) {
+    node24.current = await measuredRun(ctx, 'headline on node 24', args.sink, {}, undefined, args.node24);
+    if (baselineRoot) node24.baseline = await measuredRun(ctx, `${baselineName} on node 24`, args.sink, {}, baselineRoot, args.node24);
+  }
+  return { pairs, node24 };
+}
+
+async function ceilingRuns(ctx: Ctx): Promise<E2eResult['ceilings']> {
+  const ceilings: E2eResult['ceilings'] = {};
+  status('ceiling (1): gzip + encoding on the worker threads');
+  ceilings.gzipEncode = await poolCeiling(ctx.data, defaultEncodeOptions({ validateJson: false }), CORES);
+  status('ceiling (3): encode-only through the pool');
+  ceilings.encodePool = await poolCeiling(ctx.data, defaultEncodeOptions(), CORES);
+  status('ceiling (2): consume-only');
+  ceilings.consumeOnly = await consumeOnlyCeiling(ctx.topic, `bench-consume-only-${Date.now().toString(36)}`, ctx.data.rawBytes);
+  status('');
+  return ceilings;
+}
+
+function levelRows(data: DataSet): E2eResult['levels'] {
+  status('gzip level table: levels 1-6, one thread');
+  const levels = levelTable(data.messages.slice(0, 500), defaultEncodeOptions());
+  status('');
+  return levels;
+}
+
+/** Every consumer run of the result, each once. */
+function checkedRuns(r: E2eResult): RunFigures[] {
+  const pairs = r.beforeAfter?.pairs ?? [];
+  const node24 = r.beforeAfter?.node24 ?? {};
+  const extraRuns = [...pairs.flatMap((p) => (p.current === r.headline ? [p.baseline] : [p.current, p.baseline])), ...[node24.current, node24.baseline].filter((x): x is RunFigures => x !== undefined)];
+  return [...(r.base === r.headline ? [r.headline] : [r.headline, r.base]), ...extraRuns, ...r.variants];
 }
 
 function writeOutputs(args: E2eArgs, out: { result?: E2eResult; table?: string; steadyOnly?: RunFigures }): void {

@@ -13,26 +13,28 @@ import { DATA_KINDS, type DataKind } from '../src/generator/wifi-scan';
 import { buildDataSet } from './bench/e2e/dataset';
 import { chooseLevel, levelTable, LEVELS, type LevelRow } from './bench/e2e/levels';
 import { median } from './bench/stats';
+import { integer, oneOf, parseFlags, readCommandLine, real, usageText, type Flags } from './lib/cli';
 
 /** The e2e benchmark's seed and the prefix its level table runs on (scripts/bench-e2e.ts). */
 const SEED = 8;
 const PREFIX_MESSAGES = 500;
 
-function parse(argv: readonly string[]): { data: DataKind; sizeMb: number; runs: number } {
-  const o = { data: 'realistic' as DataKind, sizeMb: 350, runs: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1];
-    if (argv[i] === '--data' && (DATA_KINDS as readonly string[]).includes(v)) o.data = v as DataKind;
-    else if (argv[i] === '--size' && Number(v) >= 1) o.sizeMb = Number(v);
-    else if (argv[i] === '--runs' && Number.isInteger(Number(v)) && Number(v) >= 1) o.runs = Number(v);
-    else throw new Error(`usage: bench-levels [--data ${DATA_KINDS.join('|')}] [--size MB] [--runs N]; bad "${argv[i]} ${v ?? ''}"`);
-    i++;
-  }
-  return o;
+const FLAGS = {
+  data: { type: 'string', arg: DATA_KINDS.join('|'), help: 'the data set (default realistic)' },
+  size: { type: 'string', arg: 'MB', help: 'raw MB of the data set (default 350)' },
+  runs: { type: 'string', arg: 'N', help: "how many times the table is measured; each row reports the runs' median (default 3)" },
+} as const satisfies Flags;
+
+export const LEVELS_USAGE = usageText(`npm run bench:levels -- [--data ${DATA_KINDS.join('|')}] [--size MB] [--runs N]`, FLAGS);
+
+export function parseLevelsArgs(argv: readonly string[]): { data: DataKind; sizeMb: number; runs: number; help: boolean } {
+  const a = parseFlags(argv, FLAGS);
+  return { data: a.value('data', oneOf(DATA_KINDS)) ?? 'realistic', sizeMb: a.value('size', real(1)) ?? 350, runs: a.value('runs', integer(1)) ?? 3, help: a.help };
 }
 
-function main(): void {
-  const o = parse(process.argv.slice(2));
+function main(): number {
+  const o = readCommandLine(LEVELS_USAGE, () => parseLevelsArgs(process.argv.slice(2)));
+  if (typeof o === 'number') return o;
   const data = buildDataSet(o.sizeMb * 1e6, SEED, o.data);
   const ratios = [1, 3, 6].map((level) => `L${level} ${gzipRatio(data.messages, level).toFixed(2)}`);
   process.stdout.write(`data set ${o.data}: ${(data.rawBytes / 1e6).toFixed(1)} MB, ${data.messages.length} scans; raw ÷ gzip (each message on its own): ${ratios.join(', ')}\n`);
@@ -54,6 +56,7 @@ function main(): void {
     process.stdout.write(`| ${l.format} | ${l.level} | ${l.sizeVsL6.toFixed(3)} | ${l.cpuSecPerGb.toFixed(1)} | ${l.cpuVsL6.toFixed(2)} | ${per} |\n`);
   });
   process.stdout.write(`\nrule (least CPU with output ≤ level 6 + 5 %) on the medians: ${['base64-gzip-lines', 'gzip-ndjson'].map((f) => `${f} level ${chooseLevel(rows, f as LevelRow['format'])}`).join(', ')} (levels ${LEVELS.join(', ')})\n`);
+  return 0;
 }
 
-main();
+if (require.main === module) process.exitCode = main();

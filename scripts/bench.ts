@@ -22,6 +22,7 @@ import { runTransferCase } from './bench/case-transfer';
 import { runValidateCase } from './bench/case-validate';
 import type { BenchContext } from './bench/context';
 import { machine, renderTable, writeJson, type BenchReport, type CaseResult } from './bench/report';
+import { readCommandLine } from './lib/cli';
 
 const RUNNERS: Record<CaseId, (ctx: BenchContext) => Promise<CaseResult>> = {
   a: runEncodeCase,
@@ -39,16 +40,9 @@ function loadText(load: number[]): string {
 }
 
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseBenchArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${BENCH_USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (args.help) {
-    process.stdout.write(`${BENCH_USAGE}\n`);
+  const args = readCommandLine(BENCH_USAGE, () => parseBenchArgs(process.argv.slice(2)));
+  if (typeof args === 'number') {
+    process.exitCode = args;
     return;
   }
   const host = machine();

@@ -8,17 +8,10 @@
  */
 import { parseOffsetsArgs, OFFSETS_USAGE } from './tools/offsets-args';
 import { formatOffsetTable, formatResetPlan, offsetRows, resetPlan, type PartitionState } from './tools/offsets-plan';
-import { groupBusyError, groupMembers, requireTopics, runTool, toolContext, withToolAdmin } from './tools/tool-kafka';
+import { groupBusyError, groupMembers, requireTopics, runToolCommand, withToolAdmin } from './tools/tool-kafka';
 
-runTool('offsets', async () => {
-  const o = parseOffsetsArgs(process.argv.slice(2), Date.now());
-  if (o.help) {
-    process.stdout.write(`${OFFSETS_USAGE}\n`);
-    return 0;
-  }
-  const { kafka } = toolContext('offsets', o.configFile);
-  const say = (text: string): void => void process.stdout.write(`${text}\n`);
-  return withToolAdmin(kafka, async (admin) => {
+runToolCommand('offsets', OFFSETS_USAGE, parseOffsetsArgs, (o, kafka, say) =>
+  withToolAdmin(kafka, async (admin) => {
     await requireTopics(admin, [{ topic: o.topic, role: 'topic' }]);
     const ends = await admin.fetchTopicOffsets(o.topic);
     const [committed] = await admin.fetchOffsets({ groupId: o.group, topics: [o.topic] });
@@ -43,5 +36,5 @@ runTool('offsets', async () => {
     const rows = offsetRows(states.map((s) => ({ ...s, committed: after?.partitions.find((p) => p.partition === s.partition)?.offset ?? '-1' })));
     say(formatOffsetTable(o.group, o.topic, rows, g.state, 0));
     return 0;
-  });
-});
+  }),
+);

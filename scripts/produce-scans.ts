@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { systemClock } from '../src/clock';
+import { readCommandLine } from './lib/cli';
 import { parseProduceArgs, PRODUCE_USAGE, type ProduceOptions } from './load/produce-args';
 import { progressLine, runProducerLoop, type Sender } from './load/producer-loop';
 import { isEncryptedPemKey } from '../src/kafka/tls-pem';
@@ -76,17 +77,8 @@ function kafkaSender(producer: Producer, topic: string): Sender {
 const dryRunSender: Sender = { send: async () => undefined };
 
 async function main(): Promise<number> {
-  let o: ProduceOptions;
-  try {
-    o = parseProduceArgs(process.argv.slice(2), `scan-${Date.now().toString(36)}-${process.pid}`);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${PRODUCE_USAGE}\n`);
-    return 2;
-  }
-  if (o.help) {
-    process.stdout.write(`${PRODUCE_USAGE}\n`);
-    return 0;
-  }
+  const o = readCommandLine(PRODUCE_USAGE, () => parseProduceArgs(process.argv.slice(2), `scan-${Date.now().toString(36)}-${process.pid}`));
+  if (typeof o === 'number') return o;
 
   const stop = new AbortController();
   let signals = 0;

@@ -8,16 +8,9 @@
 import { parseReplayArgs, REPLAY_USAGE } from './tools/replay-args';
 import { formatSummary } from './tools/replay-plan';
 import { runReplay } from './tools/replay-run';
-import { runTool, toolContext } from './tools/tool-kafka';
+import { runToolCommand } from './tools/tool-kafka';
 
-runTool('replay', async () => {
-  const o = parseReplayArgs(process.argv.slice(2), Date.now());
-  if (o.help) {
-    process.stdout.write(`${REPLAY_USAGE}\n`);
-    return 0;
-  }
-  const { kafka } = toolContext('replay', o.configFile);
-  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+runToolCommand('replay', REPLAY_USAGE, parseReplayArgs, async (o, kafka, say) => {
   const summary = await runReplay(kafka, o, { out: say, progress: process.stderr, now: () => Date.now(), idleMs: 30_000 });
   say(formatSummary(summary, o));
   return 0;

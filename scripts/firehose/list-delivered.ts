@@ -6,10 +6,10 @@
  *        --format gzip-ndjson [--envelope] [--endpoint http://127.0.0.1:4566] [--show 10]
  */
 import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { RECORD_FORMATS, type RecordFormat } from '../../src/pipeline/wire';
 import { DEFAULT_BUCKET, DEFAULT_PREFIX, emulatorEndpoint } from '../../test/support/firehose-admin';
 import { type Envelope, readDeliveredDetailed } from '../../test/support/s3-reader';
+import { integer, oneOf, parseFlags, readCommandLine, usageText, type Flags } from '../lib/cli';
 
 const ID_FIELDS = ['id', 'scanId', 'scan_id', 'messageId', 'uuid'];
 
@@ -31,47 +31,52 @@ export function summarise(message: Buffer, envelope?: Envelope): string {
   return `${id} bytes=${message.length} sha1=${sha}${where}`;
 }
 
+const FLAGS = {
+  bucket: { type: 'string', arg: 'B', help: `S3 bucket (default ${DEFAULT_BUCKET})` },
+  prefix: { type: 'string', arg: 'P', help: `key prefix (default ${DEFAULT_PREFIX})` },
+  format: { type: 'string', arg: 'F', help: `the stream's record format: ${RECORD_FORMATS.join(', ')} (default ndjson)` },
+  envelope: { type: 'boolean', help: 'each message is wrapped in the envelope (topic, partition, offset, timestamp, key, value)' },
+  endpoint: { type: 'string', arg: 'URL', help: 'the emulator (default $FIREHOSE_EMULATOR_ENDPOINT, else http://127.0.0.1:$FIREHOSE_EMULATOR_PORT, 4566)' },
+  show: { type: 'string', arg: 'N', help: 'summarise the first N messages (default 5)' },
+} as const satisfies Flags;
+
+export const LIST_USAGE = usageText(`list-delivered --bucket B --prefix P --format ${RECORD_FORMATS.join('|')} [--envelope] [--endpoint URL] [--show N]`, FLAGS);
+
+export interface ListOptions {
+  endpoint: string;
+  bucket: string;
+  prefix: string;
+  format: RecordFormat;
+  envelope: boolean;
+  show: number;
+  help: boolean;
+}
+
+export function parseListArgs(argv: readonly string[]): ListOptions {
+  const a = parseFlags(argv, FLAGS);
+  return {
+    endpoint: a.text('endpoint') ?? emulatorEndpoint(),
+    bucket: a.text('bucket') ?? DEFAULT_BUCKET,
+    prefix: a.text('prefix') ?? DEFAULT_PREFIX,
+    format: a.value('format', oneOf(RECORD_FORMATS)) ?? 'ndjson',
+    envelope: a.flag('envelope'),
+    show: a.value('show', integer(0)) ?? 5,
+    help: a.help,
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      endpoint: { type: 'string', default: emulatorEndpoint() },
-      bucket: { type: 'string', default: DEFAULT_BUCKET },
-      prefix: { type: 'string', default: DEFAULT_PREFIX },
-      format: { type: 'string', default: 'ndjson' },
-      envelope: { type: 'boolean', default: false },
-      show: { type: 'string', default: '5' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(
-      'usage: list-delivered --bucket B --prefix P --format ' +
-        `${RECORD_FORMATS.join('|')} [--envelope] [--endpoint URL] [--show N]\n`,
-    );
-    return 0;
-  }
-  const format = values.format as RecordFormat;
-  if (!RECORD_FORMATS.includes(format)) {
-    process.stderr.write(`--format must be one of ${RECORD_FORMATS.join(', ')}\n`);
-    return 2;
-  }
-  const show = Number.parseInt(values.show, 10);
-  const read = await readDeliveredDetailed({
-    endpoint: values.endpoint,
-    bucket: values.bucket,
-    prefix: values.prefix,
-    format,
-    envelope: values.envelope,
-  });
+  const o = readCommandLine(LIST_USAGE, () => parseListArgs(argv));
+  if (typeof o === 'number') return o;
+  const read = await readDeliveredDetailed(o);
   const messageBytes = read.messages.reduce((n, m) => n + m.length, 0);
   const out = [
-    `s3://${values.bucket}/${values.prefix} (${format}${values.envelope ? ', envelope' : ''}) at ${values.endpoint}`,
+    `s3://${o.bucket}/${o.prefix} (${o.format}${o.envelope ? ', envelope' : ''}) at ${o.endpoint}`,
     `objects:  ${read.objects.length}`,
     `messages: ${read.messages.length}`,
     `bytes:    ${read.objectBytes} stored, ${messageBytes} decoded`,
   ];
-  read.messages.slice(0, Number.isFinite(show) ? show : 5).forEach((m, i) => {
+  read.messages.slice(0, o.show).forEach((m, i) => {
     out.push(`  #${i} ${summarise(m, read.envelopes?.[i])}`);
   });
   process.stdout.write(`${out.join('\n')}\n`);

@@ -5,7 +5,7 @@
  *                     [--reason <code>[,<code>…]] [--group <id>] [--dry-run] [--config FILE]
  */
 import { createHash } from 'node:crypto';
-import { ageMs, groupName, parseFlags, parseTime, topicName, usageError } from './cli-args';
+import { ageMs, groupName, integer, listOf, matching, parseFlags, pointInTime, topicName, usageError, usageText, type Flags } from '../lib/cli';
 
 export interface ReplayOptions {
   dlq: string;
@@ -27,8 +27,26 @@ export interface ReplayOptions {
   help: boolean;
 }
 
-export const REPLAY_USAGE = `usage: npm run replay -- --dlq TOPIC [options]
-Re-publishes dead-lettered messages to their source topic (header wsqc.source.topic)
+const FLAGS = {
+  dlq: { type: 'string', arg: 'TOPIC', help: 'dead-letter topic to read (required)' },
+  to: { type: 'string', arg: 'TOPIC', help: "publish here instead of each message's source topic" },
+  since: { type: 'string', arg: 'TIME', help: 'only letters written at or after TIME (DLQ record timestamp)' },
+  until: {
+    type: 'string',
+    arg: 'TIME',
+    help: 'stop at the first letter written at or after TIME (left for a later run)\nTIME: 2026-12-01T20:00:00Z, 2026-12-01 (UTC), epoch ms, or an age: 15m, 2h, 7d',
+  },
+  reason: { type: 'string', arg: 'CODE[,CODE]', help: 'only these error classes (wsqc.error.class), e.g. INVALID_JSON,OVERSIZED' },
+  group: { type: 'string', arg: 'ID', help: 'replay consumer group (default wsqc-replay.<dlq>, plus a hash of\n--reason and --since when given; --until never changes it)' },
+  'dry-run': { type: 'boolean', help: 'print what would be replayed; publish and commit nothing' },
+  config: { type: 'string', arg: 'FILE', help: 'service config file for brokers and TLS (as npm start -- --config FILE)' },
+  'max-batch-bytes': { type: 'string', arg: 'N', help: 'bytes per produce request (default 1000000)' },
+} as const satisfies Flags;
+
+export const REPLAY_USAGE = usageText(
+  'npm run replay -- --dlq TOPIC [options]',
+  FLAGS,
+  `Re-publishes dead-lettered messages to their source topic (header wsqc.source.topic)
 or to --to, with their key, value and original headers, and commits the replay
 group's offsets on the DLQ, so running the same command again replays nothing it
 replayed or skipped. The group is one per selection (--reason, --since): another
@@ -36,24 +54,8 @@ selection starts from the beginning of the DLQ and sees what this one skipped
 (letters both select are replayed by both). --until is not a selection but where
 the run stops: on each partition nothing from the first letter written at or after
 it on is replayed or committed, and a later run of the same selection (a later
---until, or none) continues there. The run prints the absolute times an age resolved to.
-  --dlq TOPIC          dead-letter topic to read (required)
-  --to TOPIC           publish here instead of each message's source topic
-  --since TIME         only letters written at or after TIME (DLQ record timestamp)
-  --until TIME         stop at the first letter written at or after TIME (left for a later run)
-                       TIME: 2026-12-01T20:00:00Z, 2026-12-01 (UTC), epoch ms, or an age: 15m, 2h, 7d
-  --reason CODE[,CODE] only these error classes (wsqc.error.class), e.g. INVALID_JSON,OVERSIZED
-  --group ID           replay consumer group (default wsqc-replay.<dlq>, plus a hash of
-                       --reason and --since when given; --until never changes it)
-  --dry-run            print what would be replayed; publish and commit nothing
-  --config FILE        service config file for brokers and TLS (as npm start -- --config FILE)
-  --max-batch-bytes N  bytes per produce request (default 1000000)
-  --help`;
-
-const SPEC = {
-  values: ['--dlq', '--to', '--since', '--until', '--reason', '--group', '--config', '--max-batch-bytes'],
-  booleans: ['--dry-run', '--help', '-h'],
-};
+--until, or none) continues there. The run prints the absolute times an age resolved to.`,
+);
 
 /**
  * The default group: one per DLQ and selection, so the same command twice
@@ -81,30 +83,25 @@ export function defaultReplayGroup(dlq: string, selection: { since?: { ageMs?: n
   return `wsqc-replay.${dlq}.${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
+const REASON = matching(/^[A-Z][A-Z0-9_]*$/, 'an error code (upper case, e.g. INVALID_JSON, OVERSIZED, WORKER_CRASH)');
+
 export function parseReplayArgs(argv: readonly string[], nowMs: number): ReplayOptions {
-  const f = parseFlags(argv, SPEC);
-  const help = f.booleans.has('--help') || f.booleans.has('-h');
-  const raw = (flag: string) => f.values.get(flag);
-  const dlqRaw = raw('--dlq');
-  if (dlqRaw === undefined) {
-    if (help) return { dlq: '', reasons: [], group: '', dryRun: false, maxBatchBytes: 1_000_000, help };
+  const a = parseFlags(argv, FLAGS, { once: true });
+  const dlq = a.value('dlq', topicName);
+  if (dlq === undefined) {
+    if (a.help) return { dlq: '', reasons: [], group: '', dryRun: false, maxBatchBytes: 1_000_000, help: true };
     throw usageError('--dlq TOPIC is required (the dead-letter topic to replay)');
   }
-  const dlq = topicName('--dlq', dlqRaw);
-  const to = raw('--to') === undefined ? undefined : topicName('--to', raw('--to')!);
+  const to = a.value('to', topicName);
   if (to === dlq) throw usageError('--to: must differ from --dlq (replaying a DLQ into itself loops)');
-  const sinceMs = raw('--since') === undefined ? undefined : parseTime('--since', raw('--since')!, nowMs);
-  const untilMs = raw('--until') === undefined ? undefined : parseTime('--until', raw('--until')!, nowMs);
+  const sinceMs = a.value('since', pointInTime(nowMs));
+  const untilMs = a.value('until', pointInTime(nowMs));
   if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
     throw usageError(`--until (${new Date(untilMs).toISOString()}) must be after --since (${new Date(sinceMs).toISOString()})`);
   }
-  const reasons = (raw('--reason') ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
-  if (raw('--reason') !== undefined && reasons.length === 0) throw usageError('--reason: expected one or more error codes, e.g. INVALID_JSON');
-  for (const r of reasons) if (!/^[A-Z][A-Z0-9_]*$/.test(r)) throw usageError(`--reason: "${r}" is not an error code (upper case, e.g. INVALID_JSON, OVERSIZED, WORKER_CRASH)`);
-  const since = sinceMs === undefined ? undefined : { ageMs: ageMs(raw('--since')!), atMs: sinceMs };
-  const group = raw('--group') === undefined ? defaultReplayGroup(dlq, { since, reasons }) : groupName('--group', raw('--group')!);
-  const mbb = raw('--max-batch-bytes') ?? '1000000';
-  const maxBatchBytes = Number(mbb);
-  if (!Number.isInteger(maxBatchBytes) || maxBatchBytes < 1_024 || maxBatchBytes > 100 * 1024 * 1024) throw usageError(`--max-batch-bytes: expected an integer from 1024 to 104857600, got "${mbb}"`);
-  return { dlq, to, sinceMs, untilMs, reasons, group, dryRun: f.booleans.has('--dry-run'), configFile: raw('--config'), maxBatchBytes, help };
+  const reasons = a.value('reason', listOf(REASON, 'error codes, e.g. INVALID_JSON')) ?? [];
+  const since = sinceMs === undefined ? undefined : { ageMs: ageMs(a.text('since')!), atMs: sinceMs };
+  const group = a.value('group', groupName) ?? defaultReplayGroup(dlq, { since, reasons });
+  const maxBatchBytes = a.value('max-batch-bytes', integer(1_024, 100 * 1024 * 1024)) ?? 1_000_000;
+  return { dlq, to, sinceMs, untilMs, reasons, group, dryRun: a.flag('dry-run'), configFile: a.text('config'), maxBatchBytes, help: a.help };
 }

@@ -15,7 +15,7 @@
  * producer's clock, not strictly ordered) for the same later run, which
  * replays each once.
  */
-import type { Admin, ConsumerConfig, Consumer, EachBatchPayload, Producer, ProducerConfig } from 'kafkajs';
+import type { Admin, ConsumerConfig, Consumer, EachBatchPayload, KafkaMessage, Producer, ProducerConfig } from 'kafkajs';
 import { AppError } from '../../src/errors';
 import { planChunks, recordBytes } from '../../src/kafka/record-batch-size';
 import { Progress, type ProgressStream } from './progress';
@@ -57,120 +57,185 @@ async function plan(admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>, o:
 }
 
 export async function runReplay(kafka: ReplayKafka, o: ReplayOptions, io: ReplayIo): Promise<ReplaySummary> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let spans: Map<number, Span>;
-  let topics: Set<string>;
-  try {
-    topics = await requireTopics(admin, [{ topic: o.dlq, role: 'dead-letter topic' }, ...(o.to ? [{ topic: o.to, role: 'target topic (--to)' }] : [])]);
-    const g = await groupMembers(admin, o.group);
-    if (g.members.length > 0) throw groupBusyError(o.group, g, 'another replay with this group is running');
-    spans = await plan(admin, o);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const { topics, spans } = await checkAndPlan(kafka, o);
   const total = [...spans.values()].reduce((n, s) => n + Number(s.end > s.start ? s.end - s.start : 0n), 0);
-  const summary = emptySummary();
   const window = windowText(o);
   io.out(`replay ${o.dlq} with group ${o.group}: ${total} letter(s) after the group's committed offsets${o.dryRun ? ' (dry run)' : ''}${window === '' ? '' : `; replaying those${window}`}`);
-  if (total === 0) return summary;
+  if (total === 0) return emptySummary();
 
   const producer = o.dryRun ? undefined : kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await producer?.connect();
   const consumer = kafka.consumer({ groupId: o.group, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  const progress = new Progress(io.progress, total, io.now);
-  const done = new Set([...spans].filter(([, s]) => s.start >= s.end).map(([p]) => p));
-  let failure: Error | undefined;
-  let lastProgress = io.now();
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => (finish = r));
-  const replayAt = new Date().toISOString();
-  // Progress counts the letters read and those left for a later run (--until), so it ends at 100 %.
-  const handled = (): number => summary.read + summary.left;
-  const extra = (): string =>
-    `${o.dryRun ? 'would replay' : 'replayed'} ${summary.replayed}, skipped ${summary.read - summary.replayed}${o.untilMs === undefined ? '' : `, left for later ${summary.left}`}`;
-
-  // A failure inside eachBatch would make kafkajs retry the batch (or crash and restart the
-  // consumer) without end; it is kept and ends the run instead, with what was committed so far.
-  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    try {
-      await replayBatch(payload);
-    } catch (err) {
-      failure ??= err as Error;
-      finish();
-    }
-  };
-
-  const replayBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> => {
-    const p = batch.partition;
-    const span = spans.get(p);
-    if (!span || done.has(p) || failure) return;
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= span.start && BigInt(m.offset) < span.end);
-    const out = new Map<string, OutMessage[]>();
-    let upTo: string | undefined; // last offset handled in this batch
-    let stopAt: bigint | undefined; // the first letter left for a later run (--until)
-    for (const m of messages) {
-      const d = decide({ partition: p, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: m.headers }, o, replayAt);
-      if (d.kind === 'later') {
-        stopAt = BigInt(m.offset);
-        break;
-      }
-      if (d.kind === 'error') {
-        failure = new AppError('REPLAY_NO_TARGET', d.message);
-        break;
-      }
-      if (d.kind === 'replay' && !topics.has(d.target)) {
-        failure = new AppError('TOPIC_MISSING', `target topic '${d.target}' (from ${o.dlq}/${p}/${m.offset}) does not exist; create it or name another with --to`);
-        break;
-      }
-      count(summary, d);
-      if (d.kind === 'replay') {
-        out.set(d.target, [...(out.get(d.target) ?? []), d.message]);
-        if (o.dryRun) io.out(`  would replay ${o.dlq}/${p}/${m.offset} -> ${d.target} (${d.message.headers['wsqc.replay.error.class'] ?? '?'})`);
-      }
-      upTo = m.offset;
-    }
-    if (producer) for (const [topic, msgs] of out) await sendChunked(producer, topic, msgs, o.maxBatchBytes);
-    if (upTo !== undefined) {
-      resolveOffset(upTo);
-      const next = (BigInt(upTo) + 1n).toString();
-      if (!o.dryRun) await consumer.commitOffsets([{ topic: o.dlq, partition: p, offset: next }]);
-      lastProgress = io.now();
-      progress.update(handled(), extra());
-      if (BigInt(next) >= span.end) done.add(p);
-    }
-    if (stopAt !== undefined && !failure) {
-      summary.left += Number(span.end - stopAt);
-      lastProgress = io.now();
-      progress.update(handled(), extra());
-      done.add(p);
-    }
-    await heartbeat();
-    if (done.has(p)) consumer.pause([{ topic: o.dlq, partitions: [p] }]);
-    if (failure || done.size >= spans.size) finish();
-  };
-
+  const pass = new ReplayPass(o, io, { spans, topics, total, producer, consumer });
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: o.dlq, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
-    const idle = setInterval(() => {
-      if (io.now() - lastProgress > io.idleMs) {
-        failure ??= new AppError(
-          'REPLAY_INCOMPLETE',
-          `no progress for ${Math.round(io.idleMs / 1000)} s at ${handled()} of ${total} letters (is the group able to join? gaps in a compacted DLQ?); what was replayed is committed: run again to continue`,
-        );
-        finish();
-      }
-    }, 1_000);
-    await finished.finally(() => clearInterval(idle));
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => pass.eachBatch(payload) });
+    const idle = setInterval(() => pass.checkIdle(), 1_000);
+    await pass.finished.finally(() => clearInterval(idle));
   } finally {
-    progress.finish(handled(), extra());
+    pass.finishProgress();
     await consumer.disconnect().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
   }
-  if (failure) throw failure;
-  return summary;
+  if (pass.failure) throw pass.failure;
+  return pass.summary;
+}
+
+/** The topics exist, no other replay holds the group, and where the group stands on each DLQ partition. */
+async function checkAndPlan(kafka: ReplayKafka, o: ReplayOptions): Promise<{ topics: Set<string>; spans: Map<number, Span> }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await requireTopics(admin, [{ topic: o.dlq, role: 'dead-letter topic' }, ...(o.to ? [{ topic: o.to, role: 'target topic (--to)' }] : [])]);
+    const g = await groupMembers(admin, o.group);
+    if (g.members.length > 0) throw groupBusyError(o.group, g, 'another replay with this group is running');
+    return { topics, spans: await plan(admin, o) };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+interface PassParts {
+  spans: Map<number, Span>;
+  topics: Set<string>;
+  total: number;
+  producer: Pick<Producer, 'send'> | undefined;
+  consumer: Pick<Consumer, 'commitOffsets' | 'pause'>;
+}
+
+/** What one batch of a partition holds for this run: where it stops, what it sends where. */
+interface BatchDecisions {
+  out: Map<string, OutMessage[]>;
+  /** The last offset handled in this batch. */
+  upTo?: string;
+  /** The first letter left for a later run (--until). */
+  stopAt?: bigint;
+}
+
+/**
+ * One run over the DLQ: each batch is decided letter by letter, sent, then
+ * committed; a partition is done at its end offset or at its first letter
+ * left for later; the run ends when every partition is done, on the first
+ * failure, or when nothing moves for `io.idleMs`.
+ */
+class ReplayPass {
+  readonly summary = emptySummary();
+  failure: Error | undefined;
+  readonly finished: Promise<void>;
+  private finish!: () => void;
+  private readonly progress: Progress;
+  private readonly done: Set<number>;
+  private lastProgress: number;
+  private readonly replayAt = new Date().toISOString();
+
+  constructor(
+    private readonly o: ReplayOptions,
+    private readonly io: ReplayIo,
+    private readonly parts: PassParts,
+  ) {
+    this.finished = new Promise<void>((r) => (this.finish = r));
+    this.progress = new Progress(io.progress, parts.total, io.now);
+    this.done = new Set([...parts.spans].filter(([, s]) => s.start >= s.end).map(([p]) => p));
+    this.lastProgress = io.now();
+  }
+
+  // A failure inside eachBatch would make kafkajs retry the batch (or crash and restart the
+  // consumer) without end; it is kept and ends the run instead, with what was committed so far.
+  async eachBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await this.replayBatch(payload);
+    } catch (err) {
+      this.failure ??= err as Error;
+      this.finish();
+    }
+  }
+
+  checkIdle(): void {
+    if (this.io.now() - this.lastProgress <= this.io.idleMs) return;
+    this.failure ??= new AppError(
+      'REPLAY_INCOMPLETE',
+      `no progress for ${Math.round(this.io.idleMs / 1000)} s at ${this.handled()} of ${this.parts.total} letters (is the group able to join? gaps in a compacted DLQ?); what was replayed is committed: run again to continue`,
+    );
+    this.finish();
+  }
+
+  finishProgress(): void {
+    this.progress.finish(this.handled(), this.extra());
+  }
+
+  private async replayBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    const p = batch.partition;
+    const span = this.parts.spans.get(p);
+    if (!span || this.done.has(p) || this.failure) return;
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= span.start && BigInt(m.offset) < span.end);
+    const d = this.decideBatch(p, messages);
+    if (this.parts.producer) for (const [topic, msgs] of d.out) await sendChunked(this.parts.producer, topic, msgs, this.o.maxBatchBytes);
+    if (d.upTo !== undefined) await this.commitThrough(p, span, d.upTo, resolveOffset);
+    if (d.stopAt !== undefined && !this.failure) this.leaveForLater(p, span, d.stopAt);
+    await heartbeat();
+    if (this.done.has(p)) this.parts.consumer.pause([{ topic: this.o.dlq, partitions: [p] }]);
+    if (this.failure || this.done.size >= this.parts.spans.size) this.finish();
+  }
+
+  /** Decides the batch's letters in order until the first left for later or the first failure. */
+  private decideBatch(p: number, messages: KafkaMessage[]): BatchDecisions {
+    const o = this.o;
+    const d: BatchDecisions = { out: new Map() };
+    for (const m of messages) {
+      const dec = decide({ partition: p, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: m.headers }, o, this.replayAt);
+      if (dec.kind === 'later') {
+        d.stopAt = BigInt(m.offset);
+        break;
+      }
+      if (dec.kind === 'error') {
+        this.failure = new AppError('REPLAY_NO_TARGET', dec.message);
+        break;
+      }
+      if (dec.kind === 'replay' && !this.parts.topics.has(dec.target)) {
+        this.failure = new AppError('TOPIC_MISSING', `target topic '${dec.target}' (from ${o.dlq}/${p}/${m.offset}) does not exist; create it or name another with --to`);
+        break;
+      }
+      count(this.summary, dec);
+      if (dec.kind === 'replay') {
+        d.out.set(dec.target, [...(d.out.get(dec.target) ?? []), dec.message]);
+        if (o.dryRun) this.io.out(`  would replay ${o.dlq}/${p}/${m.offset} -> ${dec.target} (${dec.message.headers['wsqc.replay.error.class'] ?? '?'})`);
+      }
+      d.upTo = m.offset;
+    }
+    return d;
+  }
+
+  /** Commits the partition through `upTo` (not in a dry run); the partition is done at its end offset. */
+  private async commitThrough(p: number, span: Span, upTo: string, resolveOffset: (offset: string) => void): Promise<void> {
+    resolveOffset(upTo);
+    const next = (BigInt(upTo) + 1n).toString();
+    if (!this.o.dryRun) await this.parts.consumer.commitOffsets([{ topic: this.o.dlq, partition: p, offset: next }]);
+    this.moved();
+    if (BigInt(next) >= span.end) this.done.add(p);
+  }
+
+  /** From `stopAt` on, the partition's letters wait for a later run (--until): counted, never committed. */
+  private leaveForLater(p: number, span: Span, stopAt: bigint): void {
+    this.summary.left += Number(span.end - stopAt);
+    this.moved();
+    this.done.add(p);
+  }
+
+  private moved(): void {
+    this.lastProgress = this.io.now();
+    this.progress.update(this.handled(), this.extra());
+  }
+
+  /** Progress counts the letters read and those left for a later run (--until), so it ends at 100 %. */
+  private handled(): number {
+    return this.summary.read + this.summary.left;
+  }
+
+  private extra(): string {
+    const s = this.summary;
+    return `${this.o.dryRun ? 'would replay' : 'replayed'} ${s.replayed}, skipped ${s.read - s.replayed}${this.o.untilMs === undefined ? '' : `, left for later ${s.left}`}`;
+  }
 }
 
 async function sendChunked(producer: Pick<Producer, 'send'>, topic: string, messages: OutMessage[], cap: number): Promise<void> {

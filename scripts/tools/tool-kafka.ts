@@ -2,8 +2,8 @@
  * What the operator tools share at run time: the service's config file (same
  * brokers, same mTLS material as `npm start -- --config FILE`), a logger that
  * writes warnings and errors to stderr (stdout is the tool's own output), the
- * live-member check both tools refuse on, and the exit-code convention
- * (0 done, 1 failed, 2 usage).
+ * live-member check both tools refuse on, the exit-code convention
+ * (0 done, 1 failed, 2 usage) and the entry both run through (runToolCommand).
  */
 import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig, type AppConfig } from '../../src/config';
@@ -11,6 +11,7 @@ import { AppError } from '../../src/errors';
 import { kafkaFromConfig } from '../../src/kafka/kafka-from-config';
 import { createLogger } from '../../src/logging/logger';
 import type { Logger } from '../../src/logging/types';
+import { answeredHelp } from '../lib/cli';
 
 export interface ToolContext {
   config: AppConfig;
@@ -70,4 +71,23 @@ export function runTool(name: string, main: () => Promise<number>): void {
       setImmediate(() => process.exit(usage ? 2 : 1));
     },
   );
+}
+
+/**
+ * A tool's whole entry: its command line (--help answered with `usage`; a
+ * usage error exits 2 through runTool), the Kafka client of its config file,
+ * then `main` with a writer of stdout lines.
+ */
+export function runToolCommand<T extends { help: boolean; configFile?: string }>(
+  name: string,
+  usage: string,
+  parse: (argv: readonly string[], nowMs: number) => T,
+  main: (o: T, kafka: Kafka, say: (line: string) => void) => Promise<number>,
+): void {
+  runTool(name, async () => {
+    const o = parse(process.argv.slice(2), Date.now());
+    if (answeredHelp(o, usage)) return 0;
+    const { kafka } = toolContext(name, o.configFile);
+    return main(o, kafka, (line) => void process.stdout.write(`${line}\n`));
+  });
 }

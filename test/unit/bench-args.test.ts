@@ -18,6 +18,7 @@ describe('bench: arguments and statistics', () => {
     expect(() => parseBenchArgs(['--case'])).to.throw(/--case/);
     expect(() => parseBenchArgs(['--rounds', '0'])).to.throw(/--rounds/);
     expect(() => parseBenchArgs(['--fast'])).to.throw(/unknown option/);
+    expect(() => parseBenchArgs(['--rouds', '3'])).to.throw(/unknown option --rouds: did you mean --rounds\?/);
   });
 
   it('summarises rounds by median, min and max', () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { parseE2eArgs, VARIANTS } from '../../scripts/bench/e2e/args';
+import { parseLevelsArgs } from '../../scripts/bench-levels';
 import { sizesFor } from '../../scripts/bench/e2e/dataset';
 import { percentile } from '../../scripts/bench/e2e/figures';
 import { Ledger } from '../../scripts/bench/e2e/ledger';
@@ -20,17 +21,25 @@ describe('bench:e2e: arguments, data set, ledger, metrics text', () => {
   it('runs on the realistic data set unless --data hard', () => {
     expect(parseE2eArgs([]).data).to.equal('realistic');
     expect(parseE2eArgs(['--smoke', '--data', 'hard']).data).to.equal('hard');
-    expect(() => parseE2eArgs(['--data', 'random'])).to.throw(/--data takes realistic or hard; got "random"/);
+    expect(() => parseE2eArgs(['--data', 'random'])).to.throw(/--data: expected realistic or hard, got "random"/);
     expect(() => parseE2eArgs(['--data'])).to.throw(/--data needs a value/);
   });
 
   it('rejects bad options with a specific message', () => {
-    expect(() => parseE2eArgs(['--sink', 'kinesis'])).to.throw(/--sink takes moto or fast/);
+    expect(() => parseE2eArgs(['--sink', 'kinesis'])).to.throw(/--sink: expected moto or fast, got "kinesis"/);
     expect(() => parseE2eArgs(['--variants', 'level9'])).to.throw(/unknown: level9/);
-    expect(() => parseE2eArgs(['--size', '0'])).to.throw(/--size needs a number >= 1/);
+    expect(() => parseE2eArgs(['--size', '0'])).to.throw(/--size: expected a number >= 1, got "0"/);
     expect(() => parseE2eArgs(['--smoke', '--quick'])).to.throw(/exclude each other/);
     expect(() => parseE2eArgs(['--out'])).to.throw(/--out needs a value/);
     expect(() => parseE2eArgs(['--fast'])).to.throw(/unknown option/);
+    expect(() => parseE2eArgs(['--varaints', 'level1'])).to.throw(/unknown option --varaints: did you mean --variants\?/);
+  });
+
+  it('bench:levels reads --data, --size and --runs, and suggests the nearest flag', () => {
+    expect(parseLevelsArgs([])).to.deep.equal({ data: 'realistic', sizeMb: 350, runs: 3, help: false });
+    expect(parseLevelsArgs(['--data', 'hard', '--size', '20', '--runs', '5'])).to.deep.include({ data: 'hard', sizeMb: 20, runs: 5 });
+    expect(() => parseLevelsArgs(['--runs', '0'])).to.throw(/--runs: expected an integer >= 1, got "0"/);
+    expect(() => parseLevelsArgs(['--run', '2'])).to.throw(/unknown option --run: did you mean --runs\?/);
   });
 
   it('the data set is seeded, reaches its size and mixes in small and 120 KB scans', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
-import { summarise } from '../../scripts/firehose/list-delivered';
+import { parseListArgs, summarise } from '../../scripts/firehose/list-delivered';
+import { DEFAULT_BUCKET, DEFAULT_PREFIX } from '../support/firehose-admin';
 import { decodeObject, DeliveredFormatError, parseEnvelope, splitLines } from '../../test/support/s3-reader';
 
 const msgs = ['{"id":"a","n":1}', '{"id":"b","s":"line\\nbreak"}', '{"id":"c","nested":{"x":[1,2,3]}}'];
@@ -95,6 +96,15 @@ describe('emulator s3-reader decoding', () => {
       expect(() => parseEnvelope(buf('{"id":"a"}'))).to.throw(DeliveredFormatError, /no "value"/);
       expect(() => parseEnvelope(buf('{"value":1}'))).to.throw(DeliveredFormatError, /topic\/partition/);
       expect(() => parseEnvelope(buf('nope'))).to.throw(DeliveredFormatError, /not JSON/);
+    });
+  });
+
+  describe('list-delivered command line', () => {
+    it('defaults to the local bucket, ndjson and 5 messages; refuses an unknown format; suggests the nearest flag', () => {
+      expect(parseListArgs([])).to.deep.include({ bucket: DEFAULT_BUCKET, prefix: DEFAULT_PREFIX, format: 'ndjson', envelope: false, show: 5 });
+      expect(parseListArgs(['--format', 'gzip-ndjson', '--envelope', '--show=2'])).to.deep.include({ format: 'gzip-ndjson', envelope: true, show: 2 });
+      expect(() => parseListArgs(['--format', 'csv'])).to.throw(/--format: expected base64-gzip-lines, gzip-ndjson or ndjson, got "csv"/);
+      expect(() => parseListArgs(['--formt', 'ndjson'])).to.throw(/unknown option --formt: did you mean --format\?/);
     });
   });
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { Clock } from '../../src/clock';
-import { AppError } from '../../src/errors';
 import { delayUntil, dueBy } from '../../scripts/load/pace';
 import { parseProduceArgs } from '../../scripts/load/produce-args';
 import { runProducerLoop, type LoopOptions, type OutMessage, type Sender } from '../../scripts/load/producer-loop';
 import { scanAt, scanSpecAt } from '../../scripts/load/scan-source';
+import { expectUsageError } from '../support/usage-error';
 
 /** A clock whose sleeps advance time at once: the loop's pacing is exact and instant. */
 class AutoClock implements Clock {
@@ -36,16 +36,7 @@ class RecordingSender implements Sender {
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function expectUsage(argv: string[], pattern: RegExp): void {
-  try {
-    parseProduceArgs(argv, 'p');
-  } catch (err) {
-    expect(err).to.be.instanceOf(AppError);
-    expect((err as AppError).code).to.equal('USAGE');
-    expect((err as AppError).retriable).to.equal(false);
-    expect((err as AppError).message).to.match(pattern);
-    return;
-  }
-  expect.fail(`expected a usage error for ${argv.join(' ')}`);
+  expectUsageError(() => parseProduceArgs(argv, 'p'), pattern);
 }
 
 function loopOptions(partial: Partial<LoopOptions> = {}): LoopOptions {
@@ -89,6 +80,7 @@ describe('produce-scans: arguments', () => {
 
   const bad: Array<[string[], RegExp]> = [
     [['--nope'], /unknown option --nope/],
+    [['--rat', '5'], /unknown option --rat: did you mean --rate\?/],
     [['--count'], /--count needs a value/],
     [['--count', '-1'], /--count/],
     [['--count', '1.5'], /--count/],

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configReference, schemaLeaves } from '../../src/config';
-import { generated, withReference } from '../../scripts/readme-config';
+import { generated, parseReadmeConfigArgs, withReference } from '../../scripts/readme-config';
 import { PAUSE_REASONS, PAUSE_REASON_SPECS } from '../../src/flow/pause-reasons';
 
 describe('README configuration reference', () => {
@@ -22,5 +22,10 @@ describe('README configuration reference', () => {
 
   it('lists every configuration key', () => {
     for (const leaf of schemaLeaves()) expect(readme).to.include(`\`${leaf.key}\``);
+  });
+
+  it('its command line: --check, and an unknown flag gets the nearest one', () => {
+    expect(parseReadmeConfigArgs(['--check'])).to.deep.equal({ check: true, help: false });
+    expect(() => parseReadmeConfigArgs(['--chek'])).to.throw(/unknown option --chek: did you mean --check\?/);
   });
 });

@@ -1,26 +1,14 @@
 import { expect } from 'chai';
-import { AppError } from '../../src/errors';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter';
-import { editDistance, parseTime } from '../../scripts/tools/cli-args';
+import { editDistance, parseTime } from '../../scripts/lib/cli';
 import { parseOffsetsArgs } from '../../scripts/tools/offsets-args';
 import { formatOffsetTable, offsetRows, resetPlan, type PartitionState } from '../../scripts/tools/offsets-plan';
 import { Progress, progressText } from '../../scripts/tools/progress';
 import { defaultReplayGroup, parseReplayArgs } from '../../scripts/tools/replay-args';
+import { expectUsageError as usage } from '../support/usage-error';
 import { count, decide, emptySummary, formatSummary, REPLAY_HEADERS, type DlqRecord } from '../../scripts/tools/replay-plan';
 
 const NOW = Date.parse('2026-12-01T22:00:00Z');
-
-function usage(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(AppError);
-    expect((err as AppError).code).to.equal('USAGE');
-    expect((err as AppError).message).to.match(pattern);
-    return;
-  }
-  expect.fail(`expected a usage error matching ${pattern}`);
-}
 
 describe('tools: time arguments', () => {
   const ok: Array<[string, number]> = [

@@ -7,10 +7,11 @@
  * the log end on every partition (lag 0). Then the probe snapshot is taken,
  * the consumer's own /metrics are read, and it is stopped with SIGTERM.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Admin } from 'kafkajs';
 import { ROOT, consumerEntry, devPasswords, writeConsumerConfig, type ConsumerBuild, type Scenario } from '../../../test/integration/support/harness';
 import type { ProbeSnapshot } from './probe';
@@ -126,87 +127,122 @@ export async function runConsumer(admin: Admin, spec: RunSpec): Promise<Consumer
     extra: { http: { enabled: true, host: '127.0.0.1', port: 0 }, log: { level: 'info' }, ...spec.extra },
   });
   if (spec.consumerRoot) pruneToSchemaOf(spec.consumerRoot, file);
-  const probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
-  const build = productionBuild(spec.consumerRoot ?? ROOT);
-  const node = spec.nodeBinary ?? process.execPath;
-  if (build === 'bundle') ensureCodeCache(spec.consumerRoot ?? ROOT, node);
-  const proc = spawn(node, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), consumerEntry(spec.consumerRoot ?? ROOT, build), '--config', file], {
-    cwd: spec.consumerRoot ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: probeOut },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail: string[] = [];
-  let adminPort = 0;
-  const onData = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      const m = /"admin API listening".*"port":(\d+)|"port":(\d+).*admin API listening/.exec(line);
-      if (m) adminPort = Number(m[1] ?? m[2]);
-    }
-  };
-  proc.stdout.on('data', onData);
-  proc.stderr.on('data', onData);
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
-  const spawnedAt = Date.now();
-  const inflight: Array<[number, number]> = [];
-  let sampling = false;
-  const sampler = setInterval(() => {
-    if (!adminPort || sampling) return;
-    sampling = true;
-    scrape(`http://127.0.0.1:${adminPort}/metrics`)
-      .then((text) => inflight.push([(Date.now() - spawnedAt) / 1000, metricSum(text, 'wsqc_inflight_bytes') / 1048576]))
-      .catch(() => undefined)
-      .finally(() => (sampling = false));
-  }, 500);
-  const fail = (why: string): Error => {
-    clearInterval(sampler);
-    if (exitCode === undefined) proc.kill('SIGKILL');
-    return new Error(`${spec.name}: ${why}; consumer's last lines:\n${tail.join('\n')}`);
-  };
+  const child = new ConsumerChild(spec, file);
+  const lagZeroMs = await waitForLagZero(admin, spec, scenario.group, child);
+  return child.snapshotAndStop(lagZeroMs);
+}
 
+/** Polls the group's lag every 100 ms until it is 0 (and `spec.until` has resolved); fails if the consumer exits first or the time runs out. */
+async function waitForLagZero(admin: Admin, spec: RunSpec, group: string, child: ConsumerChild): Promise<number> {
   const deadline = Date.now() + spec.timeoutMs;
   let lastProgress = 0;
-  let lagZeroMs = 0;
   let released = spec.until === undefined;
   void spec.until?.then(() => (released = true));
   for (;;) {
-    if (exitCode !== undefined) throw fail(`consumer exited (${exitCode}) before the lag reached 0`);
-    if (Date.now() > deadline) throw fail(`lag not 0 after ${spec.timeoutMs} ms`);
-    const { lag, committed } = await lagOf(admin, scenario.group, spec.topic).catch(() => ({ lag: 1, committed: 0 }));
+    if (child.exitCode !== undefined) throw child.fail(`consumer exited (${child.exitCode}) before the lag reached 0`);
+    if (Date.now() > deadline) throw child.fail(`lag not 0 after ${spec.timeoutMs} ms`);
+    const { lag, committed } = await lagOf(admin, group, spec.topic).catch(() => ({ lag: 1, committed: 0 }));
     if (Date.now() - lastProgress > 1000) {
       spec.progress?.(committed);
       lastProgress = Date.now();
     }
-    if (lag === 0 && released) {
-      lagZeroMs = Date.now();
-      break;
-    }
+    if (lag === 0 && released) return Date.now();
     await sleep(100);
   }
-  clearInterval(sampler);
-  proc.kill('SIGUSR2');
-  for (let i = 0; i < 100 && !existsSync(probeOut); i++) await sleep(20);
-  if (!existsSync(probeOut)) throw fail('the probe wrote no snapshot');
-  await sleep(50); // the probe writes synchronously; give the file a moment to be complete
-  const probe = JSON.parse(readFileSync(probeOut, 'utf8')) as ProbeSnapshot;
-  const text = adminPort ? await scrape(`http://127.0.0.1:${adminPort}/metrics`) : '';
-  proc.kill('SIGTERM');
-  const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
-  if (code === 'timeout') throw fail('did not stop within 30 s of SIGTERM');
-  return {
-    probe,
-    build,
-    lagZeroMs,
-    threadStarts: metricSum(text, 'wsqc_worker_threads_started_total'),
-    requests: metricSum(text, 'wsqc_firehose_requests_total'),
-    recordsSent: metricSum(text, 'wsqc_firehose_records_sent_total'),
-    bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
-    exitCode: code,
-    inflight,
-  };
+}
+
+/**
+ * The consumer process (the bundle or the tsc tree, productionBuild) with the probe preloaded; its last
+ * 30 output lines (for errors), its admin port (from the "admin API
+ * listening" line) and, every 500 ms, its in-flight bytes from /metrics.
+ */
+class ConsumerChild {
+  exitCode: number | null | undefined;
+  readonly build: ConsumerBuild;
+  private readonly proc: ChildProcessByStdio<null, Readable, Readable>;
+  private readonly probeOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'wsqc-bench-')), 'probe.json');
+  private readonly tail: string[] = [];
+  private adminPort = 0;
+  private readonly exited: Promise<number | null>;
+  private readonly inflight: Array<[number, number]> = [];
+  private readonly sampler: NodeJS.Timeout;
+
+  constructor(
+    private readonly spec: RunSpec,
+    configFile: string,
+  ) {
+    const root = spec.consumerRoot ?? ROOT;
+    const node = spec.nodeBinary ?? process.execPath;
+    this.build = productionBuild(root);
+    if (this.build === 'bundle') ensureCodeCache(root, node);
+    this.proc = spawn(node, [...(spec.nodeFlags ?? []), '--require', path.join(__dirname, 'probe.js'), consumerEntry(root, this.build), '--config', configFile], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuningEnv(), ...devPasswords(), NODE_ENV: 'test', WSQC_BENCH_PROBE_OUT: this.probeOut },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onData = (chunk: Buffer): void => this.read(chunk);
+    this.proc.stdout.on('data', onData);
+    this.proc.stderr.on('data', onData);
+    this.exited = new Promise<number | null>((resolve) => this.proc.on('exit', (code) => resolve((this.exitCode = code))));
+    this.sampler = this.sampleInflight(Date.now());
+  }
+
+  fail(why: string): Error {
+    clearInterval(this.sampler);
+    if (this.exitCode === undefined) this.proc.kill('SIGKILL');
+    return new Error(`${this.spec.name}: ${why}; consumer's last lines:\n${this.tail.join('\n')}`);
+  }
+
+  /** The probe's snapshot (SIGUSR2) and the consumer's own /metrics, then a clean stop (SIGTERM, 30 s). */
+  async snapshotAndStop(lagZeroMs: number): Promise<ConsumerFigures> {
+    clearInterval(this.sampler);
+    this.proc.kill('SIGUSR2');
+    for (let i = 0; i < 100 && !existsSync(this.probeOut); i++) await sleep(20);
+    if (!existsSync(this.probeOut)) throw this.fail('the probe wrote no snapshot');
+    await sleep(50); // the probe writes synchronously; give the file a moment to be complete
+    const probe = JSON.parse(readFileSync(this.probeOut, 'utf8')) as ProbeSnapshot;
+    const text = this.adminPort ? await scrape(this.metricsUrl()) : '';
+    this.proc.kill('SIGTERM');
+    const code = await Promise.race([this.exited, sleep(30_000).then(() => 'timeout' as const)]);
+    if (code === 'timeout') throw this.fail('did not stop within 30 s of SIGTERM');
+    return {
+      probe,
+      build: this.build,
+      lagZeroMs,
+      threadStarts: metricSum(text, 'wsqc_worker_threads_started_total'),
+      requests: metricSum(text, 'wsqc_firehose_requests_total'),
+      recordsSent: metricSum(text, 'wsqc_firehose_records_sent_total'),
+      bytesSent: metricSum(text, 'wsqc_firehose_bytes_sent_total'),
+      exitCode: code,
+      inflight: this.inflight,
+    };
+  }
+
+  private read(chunk: Buffer): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      this.tail.push(line);
+      if (this.tail.length > 30) this.tail.shift();
+      const m = /"admin API listening".*"port":(\d+)|"port":(\d+).*admin API listening/.exec(line);
+      if (m) this.adminPort = Number(m[1] ?? m[2]);
+    }
+  }
+
+  private sampleInflight(spawnedAt: number): NodeJS.Timeout {
+    let sampling = false;
+    return setInterval(() => {
+      if (!this.adminPort || sampling) return;
+      sampling = true;
+      scrape(this.metricsUrl())
+        .then((text) => this.inflight.push([(Date.now() - spawnedAt) / 1000, metricSum(text, 'wsqc_inflight_bytes') / 1048576]))
+        .catch(() => undefined)
+        .finally(() => (sampling = false));
+    }, 500);
+  }
+
+  private metricsUrl(): string {
+    return `http://127.0.0.1:${this.adminPort}/metrics`;
+  }
 }
 
 /** Process-level knobs an operator may set on the pod, passed through so their effect can be measured. */

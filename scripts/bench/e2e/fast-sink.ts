@@ -49,59 +49,12 @@ interface PutRecordBatchBody {
 const JSON_11 = 'application/x-amz-json-1.1';
 
 export async function startFastSink(): Promise<FastSink> {
-  const counters: SinkCounters = { firstRequestMs: 0, requests: 0, records: 0, dataBytes: 0 };
-  let format: RecordFormat = 'base64-gzip-lines';
-  let ledger: Ledger | null = null;
-  let seq = 0;
-  let held: Array<{ body: Buffer; atMs: number }> = [];
-  const DATA = Buffer.from('"Data"');
-
-  function putRecordBatch(body: Buffer): object {
-    const now = Date.now();
-    if (counters.firstRequestMs === 0) counters.firstRequestMs = now;
-    let records = 0;
-    for (let i = body.indexOf(DATA); i !== -1; i = body.indexOf(DATA, i + DATA.length)) records++;
-    const responses = new Array<{ RecordId: string }>(records);
-    for (let r = 0; r < records; r++) responses[r] = { RecordId: `fast-${++seq}` };
-    counters.requests++;
-    counters.records += records;
-    if (ledger) held.push({ body, atMs: now });
-    return { FailedPutCount: 0, Encrypted: false, RequestResponses: responses };
-  }
-
-  function settle(): void {
-    for (const { body, atMs } of held) {
-      const parsed = JSON.parse(body.toString('utf8')) as PutRecordBatchBody;
-      for (const rec of parsed.Records ?? []) {
-        const data = Buffer.from(rec.Data ?? '', 'base64');
-        counters.dataBytes += data.length;
-        if (ledger) for (const message of decodeRecords(data, format)) ledger.deliver(message, atMs);
-      }
-    }
-    held = [];
-  }
-
+  const run = new SinkRun();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      let status = 200;
-      let out: object;
-      try {
-        const raw = Buffer.concat(chunks);
-        if (target.endsWith('.PutRecordBatch')) out = putRecordBatch(raw);
-        else if (target.endsWith('.DescribeDeliveryStream')) {
-          const body = JSON.parse(raw.toString('utf8')) as PutRecordBatchBody;
-          out = { DeliveryStreamDescription: { DeliveryStreamName: body.DeliveryStreamName, DeliveryStreamStatus: 'ACTIVE', DeliveryStreamType: 'DirectPut' } };
-        } else {
-          status = 400;
-          out = { __type: 'UnknownOperationException', message: `fast sink does not implement ${target}` };
-        }
-      } catch (err) {
-        status = 400;
-        out = { __type: 'SerializationException', message: (err as Error).message };
-      }
+      const { status, out } = answer(String(req.headers['x-amz-target'] ?? ''), Buffer.concat(chunks), run);
       const text = JSON.stringify(out);
       res.writeHead(status, { 'content-type': JSON_11, 'content-length': Buffer.byteLength(text) });
       res.end(text);
@@ -111,23 +64,76 @@ export async function startFastSink(): Promise<FastSink> {
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    counters,
-    settle,
-    reset(f, l) {
-      format = f;
-      ledger = l;
-      held = [];
-      counters.firstRequestMs = 0;
-      counters.requests = 0;
-      counters.records = 0;
-      counters.dataBytes = 0;
-    },
+    counters: run.counters,
+    settle: () => run.settle(),
+    reset: (format, ledger) => run.reset(format, ledger),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The answer to one call: PutRecordBatch and DescribeDeliveryStream; anything else, or a body that does not parse, is a 400. */
+function answer(target: string, raw: Buffer, run: SinkRun): { status: number; out: object } {
+  try {
+    if (target.endsWith('.PutRecordBatch')) return { status: 200, out: run.putRecordBatch(raw) };
+    if (target.endsWith('.DescribeDeliveryStream')) {
+      const body = JSON.parse(raw.toString('utf8')) as PutRecordBatchBody;
+      return { status: 200, out: { DeliveryStreamDescription: { DeliveryStreamName: body.DeliveryStreamName, DeliveryStreamStatus: 'ACTIVE', DeliveryStreamType: 'DirectPut' } } };
+    }
+    return { status: 400, out: { __type: 'UnknownOperationException', message: `fast sink does not implement ${target}` } };
+  } catch (err) {
+    return { status: 400, out: { __type: 'SerializationException', message: (err as Error).message } };
+  }
+}
+
+const DATA = Buffer.from('"Data"');
+
+/** One run's counters and the bodies held for `settle`. */
+class SinkRun {
+  readonly counters: SinkCounters = { firstRequestMs: 0, requests: 0, records: 0, dataBytes: 0 };
+  private format: RecordFormat = 'base64-gzip-lines';
+  private ledger: Ledger | null = null;
+  private seq = 0;
+  private held: Array<{ body: Buffer; atMs: number }> = [];
+
+  /** Counts the records (occurrences of "Data", no JSON parse) and keeps the body with its arrival time. */
+  putRecordBatch(body: Buffer): object {
+    const now = Date.now();
+    if (this.counters.firstRequestMs === 0) this.counters.firstRequestMs = now;
+    let records = 0;
+    for (let i = body.indexOf(DATA); i !== -1; i = body.indexOf(DATA, i + DATA.length)) records++;
+    const responses = new Array<{ RecordId: string }>(records);
+    for (let r = 0; r < records; r++) responses[r] = { RecordId: `fast-${++this.seq}` };
+    this.counters.requests++;
+    this.counters.records += records;
+    if (this.ledger) this.held.push({ body, atMs: now });
+    return { FailedPutCount: 0, Encrypted: false, RequestResponses: responses };
+  }
+
+  settle(): void {
+    for (const { body, atMs } of this.held) {
+      const parsed = JSON.parse(body.toString('utf8')) as PutRecordBatchBody;
+      for (const rec of parsed.Records ?? []) {
+        const data = Buffer.from(rec.Data ?? '', 'base64');
+        this.counters.dataBytes += data.length;
+        if (this.ledger) for (const message of decodeRecords(data, this.format)) this.ledger.deliver(message, atMs);
+      }
+    }
+    this.held = [];
+  }
+
+  reset(format: RecordFormat, ledger: Ledger | null): void {
+    this.format = format;
+    this.ledger = ledger;
+    this.held = [];
+    this.counters.firstRequestMs = 0;
+    this.counters.requests = 0;
+    this.counters.records = 0;
+    this.counters.dataBytes = 0;
+  }
 }
 
 /**
